@@ -1,0 +1,106 @@
+/**
+ * The configuration schema (zod). Every key has a default, so Minewarden starts with no file.
+ * Objects are strict: an unknown key is an error that names it.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../core/time.ts';
+import { INDICATOR_TYPES } from '../model/indicator.ts';
+
+/** A duration as people write it (30m, 6h, 1d) or a number of seconds; becomes seconds. */
+const duration = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const s = parseDuration(v);
+    if (s === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 15m, 6h, 1d or a number of seconds (got ${JSON.stringify(v)})` });
+      return z.NEVER;
+    }
+    return s;
+  });
+
+const confidence = z.number().int().min(0).max(100);
+
+const feedFormat = z.enum(['auto', 'plain', 'hosts', 'adblock', 'rpz', 'csv', 'threatfox-json', 'misp', 'stix', 'otx', 'maltrail']);
+
+export const feedSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name of letters, digits, . _ - (at most 64)'),
+    /** http(s) URL, file:// URL or a path. */
+    url: z.string().min(1),
+    format: feedFormat.default('auto'),
+    category: z.string().min(1).default('malware'),
+    family: z.string().default(''),
+    confidence: confidence.default(70),
+    refresh: duration.default(6 * 3600),
+    enabled: z.boolean().default(true),
+  })
+  .readonly();
+
+const lifetimes = z
+  .strictObject(Object.fromEntries(INDICATOR_TYPES.map((t) => [t, duration.optional()])) as Record<(typeof INDICATOR_TYPES)[number], z.ZodOptional<typeof duration>>)
+  .default({});
+
+export const configSchema = z
+  .strictObject({
+    /** Where the embedded store, feed caches and state live. */
+    dataDir: z.string().min(1).default('./data'),
+    log: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        format: z.enum(['pretty', 'json']).default('pretty'),
+      })
+      .default({ level: 'info', format: 'pretty' }),
+    store: z
+      .strictObject({
+        /** Only the embedded DuckDB store exists today; PostgreSQL + ClickHouse come with scale-out. */
+        kind: z.enum(['embedded']).default('embedded'),
+        /** DuckDB memory limit, e.g. 512MB. */
+        memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'a size such as 512MB or 2GB').default('512MB'),
+      })
+      .default({ kind: 'embedded', memoryLimit: '512MB' }),
+    intel: z
+      .strictObject({
+        /** Load the built-in list of well-known mining pools. */
+        seed: z.boolean().default(true),
+        feeds: z.array(feedSchema).default([]),
+        /** Seconds between checks of the feed schedule (each feed has its own refresh). */
+        schedulerTick: duration.default(60),
+        decay: z
+          .strictObject({
+            /** Score below which an indicator stops matching (MISP/OpenCTI style). */
+            threshold: confidence.default(20),
+            /** Polynomial decay speed: score = confidence · (1 − (age/lifetime)^(1/speed)). */
+            speed: z.number().positive().max(10).default(0.3),
+            /** Per-type lifetime after which the score reaches zero. */
+            lifetimes,
+          })
+          .default({ threshold: 20, speed: 0.3, lifetimes: {} }),
+        guard: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            /** Extra popular registrable domains, beside the built-in top-sites list. */
+            popular: z.array(z.string()).default([]),
+            /** A file with one popular domain per line (e.g. a Tranco list), read at start. */
+            topSitesFile: z.string().optional(),
+          })
+          .default({ enabled: true, popular: [] }),
+      })
+      .default({
+        seed: true,
+        feeds: [],
+        schedulerTick: 60,
+        decay: { threshold: 20, speed: 0.3, lifetimes: {} },
+        guard: { enabled: true, popular: [] },
+      }),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.intel.feeds.forEach((f, i) => {
+      if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: ['intel', 'feeds', i, 'name'], message: `feed name "${f.name}" is used twice` });
+      seen.add(f.name);
+    });
+  });
+
+export type Config = Readonly<z.output<typeof configSchema>>;
+export type FeedConfig = z.output<typeof feedSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,78 @@
+/**
+ * Versioned schema migrations, applied in order at start-up inside one transaction each.
+ * A migration is never edited once released: a change is a new migration, so no data is lost.
+ */
+import type { Db } from './db.ts';
+import { num } from './db.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'threat intelligence: indicators, feeds, allowlist',
+    sql: [
+      `CREATE TABLE indicators (
+        source VARCHAR NOT NULL,
+        type VARCHAR NOT NULL,
+        value VARCHAR NOT NULL,
+        category VARCHAR NOT NULL,
+        family VARCHAR NOT NULL,
+        confidence UTINYINT NOT NULL,
+        first_seen DOUBLE NOT NULL,
+        last_seen DOUBLE NOT NULL,
+        valid_until DOUBLE NOT NULL,
+        tags VARCHAR NOT NULL,
+        reference VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        hold_reason VARCHAR NOT NULL
+      )`,
+      `CREATE TABLE feeds (
+        name VARCHAR PRIMARY KEY,
+        source VARCHAR NOT NULL,
+        format VARCHAR NOT NULL,
+        entries INTEGER NOT NULL,
+        rejected_lines INTEGER NOT NULL,
+        held INTEGER NOT NULL,
+        last_attempt DOUBLE NOT NULL,
+        last_success DOUBLE NOT NULL,
+        last_error VARCHAR NOT NULL,
+        etag VARCHAR NOT NULL,
+        last_modified VARCHAR NOT NULL
+      )`,
+      `CREATE TABLE allowlist (
+        type VARCHAR NOT NULL,
+        value VARCHAR NOT NULL,
+        comment VARCHAR NOT NULL,
+        added_at DOUBLE NOT NULL,
+        PRIMARY KEY (type, value)
+      )`,
+      `CREATE TABLE review_releases (
+        type VARCHAR NOT NULL,
+        value VARCHAR NOT NULL,
+        released_at DOUBLE NOT NULL,
+        PRIMARY KEY (type, value)
+      )`,
+    ],
+  },
+];
+
+export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  await db.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)`);
+  const rows = await db.all('SELECT version FROM schema_migrations');
+  const done = new Set(rows.map((r) => num(r.version)));
+  const applied: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (done.has(m.version)) continue;
+    await db.transaction(async (c) => {
+      for (const stmt of m.sql) await c.run(stmt);
+      await c.run('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+    });
+    applied.push(m.version);
+  }
+  return applied;
+}
