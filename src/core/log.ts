@@ -31,13 +31,13 @@ function prettyStream(out: NodeJS.WritableStream): DestinationStream {
       const extras = Object.entries(rest)
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
         .join(' ');
-      out.write(`${t} ${lvl} ${comp}${String(msg ?? '')}${extras ? ` ${extras}` : ''}\n`);
+      out.write(`${t} ${lvl} ${comp}${typeof msg === 'string' ? msg : JSON.stringify(msg ?? '')}${extras ? ` ${extras}` : ''}\n`);
     },
   };
 }
 
 export function createLogger(opts: LogOptions, out: NodeJS.WritableStream = process.stderr): Logger {
-  const dest: DestinationStream = opts.format === 'pretty' ? prettyStream(out) : (out as DestinationStream);
+  const dest: DestinationStream = opts.format === 'pretty' ? prettyStream(out) : out;
   return pino({ level: opts.level, base: undefined }, dest);
 }
 
