@@ -100,6 +100,23 @@ for (const backend of BACKENDS) {
       expect(await again.intel.removeAllow('domain', 'good.example')).toBe(false);
     });
 
+    it('bumps the revision on every change of the matchable set, and only then', async () => {
+      const { store } = await fresh();
+      const r0 = await store.intel.revision();
+      await store.intel.replaceSource('f', [ind('a.example'), ind('h.example', { status: 'held', holdReason: 'x' })], 1);
+      const r1 = await store.intel.revision();
+      expect(r1).toBeGreaterThan(r0);
+      await store.intel.putFeedStatus({ name: 'f', source: '', format: 'plain', entries: 1, rejectedLines: 0, heldForReview: 0, lastAttempt: 1, lastSuccess: 1, lastError: '', etag: '', lastModified: '' });
+      expect(await store.intel.revision()).toBe(r1);
+      await store.intel.release('domain', 'h.example');
+      const r2 = await store.intel.revision();
+      expect(r2).toBeGreaterThan(r1);
+      await store.intel.deleteSource('nothing-here');
+      expect(await store.intel.revision()).toBe(r2);
+      await store.intel.deleteSource('f');
+      expect(await store.intel.revision()).toBeGreaterThan(r2);
+    });
+
     it('rolls back a failed replace and keeps the previous set', async () => {
       const { store } = await fresh();
       await store.intel.replaceSource('f', [ind('a.example')], 1);

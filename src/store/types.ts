@@ -66,6 +66,8 @@ export interface IntelStore {
   /** Values released by a person: the guard does not hold them again. */
   releasedValues(): Promise<Array<{ type: IndicatorType; value: string }>>;
   stats(): Promise<IntelStats>;
+  /** A number that changes whenever the matchable set may have changed (bumped by every write). */
+  revision(): Promise<number>;
 
   getFeedStatus(name: string): Promise<FeedStatus | null>;
   putFeedStatus(status: FeedStatus): Promise<void>;

@@ -46,6 +46,7 @@ function toFeedStatus(r: Row): FeedStatus {
 }
 
 let tempCounter = 0;
+const BUMP = 'UPDATE intel_revision SET revision = revision + 1 WHERE id = 1';
 
 export class DuckDbIntelStore implements IntelStore {
   constructor(private readonly db: Db) {}
@@ -96,6 +97,7 @@ export class DuckDbIntelStore implements IntelStore {
         const row = counts.getRowObjects()[0] ?? {};
         await c.run('DELETE FROM indicators WHERE source = $1', [source]);
         await c.run(`INSERT INTO indicators SELECT ${COLUMNS} FROM ${tmp}`);
+        await c.run(BUMP);
         return { total: num(row.total), added: num(row.added), removed: num(row.removed), held: num(row.held) };
       } finally {
         await c.run(`DROP TABLE IF EXISTS temp.${tmp}`);
@@ -103,10 +105,21 @@ export class DuckDbIntelStore implements IntelStore {
     });
   }
 
-  async deleteSource(source: string): Promise<number> {
-    const rows = await this.db.all('SELECT count(*) AS n FROM indicators WHERE source = $1', [source]);
-    await this.db.run('DELETE FROM indicators WHERE source = $1', [source]);
-    return num(rows[0]?.n);
+  deleteSource(source: string): Promise<number> {
+    return this.db.transaction(async (c) => {
+      const r = await c.runAndReadAll('SELECT count(*) AS n FROM indicators WHERE source = $1', [source]);
+      const n = num(r.getRowObjects()[0]?.n);
+      if (n > 0) {
+        await c.run('DELETE FROM indicators WHERE source = $1', [source]);
+        await c.run(BUMP);
+      }
+      return n;
+    });
+  }
+
+  async revision(): Promise<number> {
+    const rows = await this.db.all('SELECT revision FROM intel_revision WHERE id = 1');
+    return num(rows[0]?.revision);
   }
 
   async *scanMatchable(now: number, batchSize = 50_000): AsyncIterable<MatchableIndicator[]> {
@@ -175,6 +188,7 @@ export class DuckDbIntelStore implements IntelStore {
       const r = await c.runAndReadAll(`SELECT count(*) AS n FROM indicators WHERE type = $1 AND value = $2 AND status = 'held'`, [type, value]);
       const n = num(r.getRowObjects()[0]?.n);
       await c.run(`UPDATE indicators SET status = 'released' WHERE type = $1 AND value = $2 AND status = 'held'`, [type, value]);
+      if (n > 0) await c.run(BUMP);
       await c.run(
         `INSERT INTO review_releases (type, value, released_at) VALUES ($1, $2, epoch(current_timestamp)) ON CONFLICT DO NOTHING`,
         [type, value],

@@ -59,6 +59,14 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'intel revision counter (lets a matcher snapshot on disk prove it is current)',
+    sql: [
+      `CREATE TABLE intel_revision (id INTEGER PRIMARY KEY, revision BIGINT NOT NULL)`,
+      `INSERT INTO intel_revision VALUES (1, 1)`,
+    ],
+  },
 ];
 
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
