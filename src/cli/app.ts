@@ -40,6 +40,7 @@ export async function openApp(config: Config, log: Logger = createLogger(config.
     log,
     decay: decayPolicy(config.intel.decay),
     guard: buildGuard(config),
+    snapshotPath: join(config.dataDir, 'intel', 'matcher.snapshot'),
   });
   const fetcher = new FeedFetcher({ cacheDir: join(config.dataDir, 'feeds') });
   const feeds = new FeedManager(engine, fetcher, config.intel.feeds, log);

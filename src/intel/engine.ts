@@ -14,6 +14,7 @@ import { IntelMatcher, IntelMatcherBuilder, type MatcherEntryInput } from './mat
 import { resolveParser } from './formats.ts';
 import type { PopularityGuard } from './guard.ts';
 import { SEED_POOLS, SEED_SOURCE } from './seed/index.ts';
+import { SnapshotWriter, readSnapshot } from './snapshot.ts';
 
 export interface EngineOptions {
   store: IntelStore;
@@ -22,6 +23,8 @@ export interface EngineOptions {
   guard: PopularityGuard | null;
   /** Sources whose indicators do not decay (the curated seed). */
   nonDecayingSources?: ReadonlySet<string>;
+  /** Where the matchable set is cached for a fast start (none: always scan the store). */
+  snapshotPath?: string;
   clock?: () => number;
 }
 
@@ -83,6 +86,7 @@ export class IntelEngine {
   private readonly guard: PopularityGuard | null;
   private readonly nonDecaying: ReadonlySet<string>;
   private readonly clock: () => number;
+  private readonly snapshotPath: string | undefined;
   /** Bumped at every swap; lets callers notice a reload. */
   generation = 0;
 
@@ -93,6 +97,12 @@ export class IntelEngine {
     this.guard = opts.guard;
     this.nonDecaying = opts.nonDecayingSources ?? new Set([SEED_SOURCE]);
     this.clock = opts.clock ?? nowSeconds;
+    this.snapshotPath = opts.snapshotPath;
+  }
+
+  /** What, besides the rows, decides each entry's expiry: a snapshot built under another policy is stale. */
+  private policyKey(): string {
+    return JSON.stringify({ decay: this.decay, nonDecaying: [...this.nonDecaying].sort() });
   }
 
   /** The current snapshot. Hold it for a batch of lookups; it never changes under you. */
@@ -113,7 +123,21 @@ export class IntelEngine {
     await this.prepare();
     if (opts.seed) await this.importSeed();
     else await this.store.deleteSource(SEED_SOURCE);
-    await this.rebuild();
+    if (!(await this.loadSnapshot())) await this.rebuild();
+  }
+
+  /** Builds the matcher from the snapshot on disk when it is current; false when it is not. */
+  private async loadSnapshot(): Promise<boolean> {
+    if (this.snapshotPath === undefined) return false;
+    const started = performance.now();
+    const snap = await readSnapshot(this.snapshotPath, { revision: await this.store.revision(), policy: this.policyKey() });
+    if (snap === null) return false;
+    const next = await IntelMatcherBuilder.buildSliced(snap.batches);
+    if (next.size === 0 && snap.count > 0) return false;
+    this.current = next;
+    this.generation++;
+    this.log.info({ component: 'intel', indicators: next.size, ms: Math.round(performance.now() - started), from: 'snapshot' }, 'matcher ready');
+    return true;
   }
 
   /** Loads the allowlist and review decisions, without building a matcher (one-shot commands). */
@@ -124,6 +148,10 @@ export class IntelEngine {
 
   /** The built-in pool list, stored as its own source so that lookups can name it. */
   private async importSeed(): Promise<void> {
+    // Unchanged seed: leave the store (and its revision, hence the snapshot) alone.
+    const stored = await this.store.query({ source: SEED_SOURCE, limit: 10_000 });
+    const want = new Map(SEED_POOLS.map((p) => [p.value, p]));
+    if (stored.length === want.size && stored.every((r) => want.get(r.value)?.category === r.category && want.get(r.value)?.family === r.family)) return;
     const text = SEED_POOLS.map((p) => p.value).join('\n');
     const byValue = new Map(SEED_POOLS.map((p) => [p.value, p]));
     const prepared = await prepareImport(resolveParser('plain', '').parse(text), {
@@ -199,11 +227,23 @@ export class IntelEngine {
         const decay = this.decay;
         const nonDecaying = this.nonDecaying;
         const store = this.store;
+        const revision = await store.revision();
+        const writer = this.snapshotPath !== undefined ? new SnapshotWriter() : null;
         let ref = 0;
         async function* batches(): AsyncIterable<MatcherEntryInput[]> {
-          for await (const batch of store.scanMatchable(now)) yield batch.map((m) => toEntry(m, ref++, decay, nonDecaying));
+          for await (const batch of store.scanMatchable(now)) {
+            const entries = batch.map((m) => toEntry(m, ref++, decay, nonDecaying));
+            if (writer) for (const e of entries) writer.add(e);
+            yield entries;
+          }
         }
         const next = await IntelMatcherBuilder.buildSliced(batches());
+        if (writer && this.snapshotPath !== undefined) {
+          // A snapshot that fails to write costs only a slower next start.
+          await writer.write(this.snapshotPath, { revision, policy: this.policyKey() }).catch((e: unknown) => {
+            this.log.warn({ component: 'intel' }, `matcher snapshot not written: ${e instanceof Error ? e.message : String(e)}`);
+          });
+        }
         this.current = next;
         this.generation++;
         this.log.info({ component: 'intel', indicators: next.size, ms: Math.round(performance.now() - started) }, 'matcher ready');
