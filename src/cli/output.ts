@@ -27,9 +27,14 @@ export function progress(label: string, total: number): Progress {
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);
+  let stopped = false;
   return {
-    update: (done) => bar.update(Math.min(done, total)),
+    update: (done) => {
+      if (!stopped) bar.update(Math.min(done, total));
+    },
     stop: () => {
+      if (stopped) return;
+      stopped = true;
       bar.update(total);
       bar.stop();
     },

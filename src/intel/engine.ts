@@ -37,6 +37,8 @@ export interface ImportRequest {
   family?: string;
   confidence?: number;
   onProgress?: (line: number) => void;
+  /** Called when parsing is done and the set goes to the store (a step without line progress). */
+  onStore?: (indicators: number) => void;
   /** Swap in a new matcher afterwards (default true; one-shot CLI imports skip it). */
   rebuild?: boolean;
 }
@@ -199,6 +201,7 @@ export class IntelEngine {
       const why = prepared.rejected > 0 ? `all ${prepared.rejected} records were rejected (first: line ${prepared.issues[0]?.line}: ${prepared.issues[0]?.error})` : 'it holds no indicator';
       throw new MinewardenError('MW_ERR_FEED', `source "${req.source}" (${parser.format}): ${why}; the previous set is kept`);
     }
+    req.onStore?.(indicators.length);
     const r = await this.store.replaceSource(req.source, indicators, now);
     if (req.rebuild !== false) await this.rebuild();
     return { ...rest, source: req.source, stored: r.total, added: r.added, removed: r.removed };

@@ -99,7 +99,12 @@ export function registerIntel(program: Command): void {
         try {
           report = await app.engine.importText({
             text, source, format: o.format as FeedFormat, fileName: location, category: o.category, family: o.family, confidence,
-            onProgress: (line) => bar.update(line), rebuild: false,
+            onProgress: (line) => bar.update(line),
+            onStore: (n) => {
+              bar.stop();
+              if (process.stderr.isTTY && n >= 10_000) process.stderr.write(`storing ${n.toLocaleString('en')} indicators…\n`);
+            },
+            rebuild: false,
           });
         } finally {
           bar.stop();
