@@ -33,6 +33,10 @@ export const feedSchema = z
     confidence: confidence.default(70),
     refresh: duration.default(6 * 3600),
     enabled: z.boolean().default(true),
+    /** Extra HTTP request headers, e.g. `Auth-Key` for ThreatFox or `X-OTX-API-KEY` for OTX. */
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name'), z.string()).default({}),
+    /** MISP feeds: most events fetched from a manifest.json (newest first). */
+    maxEvents: z.number().int().positive().default(2000),
   })
   .readonly();
 

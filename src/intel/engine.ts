@@ -13,6 +13,7 @@ import { prepareImport, type ImportDefaults, type PreparedImport } from './impor
 import { IntelMatcher, IntelMatcherBuilder, type MatcherEntryInput } from './matcher/index.ts';
 import { resolveParser } from './formats.ts';
 import type { PopularityGuard } from './guard.ts';
+import type { ParseItem } from './parsers/types.ts';
 import { SEED_POOLS, SEED_SOURCE } from './seed/index.ts';
 import { SnapshotWriter, readSnapshot } from './snapshot.ts';
 
@@ -29,7 +30,8 @@ export interface EngineOptions {
 }
 
 export interface ImportRequest {
-  text: string;
+  /** The feed's text, or several documents of one source (a MISP feed's events). */
+  text: string | readonly string[];
   source: string;
   format?: FeedFormat;
   fileName?: string;
@@ -180,7 +182,11 @@ export class IntelEngine {
    * empty or broken download never empties the loaded set.
    */
   async importText(req: ImportRequest): Promise<ImportReport> {
-    const parser = resolveParser(req.format ?? 'auto', req.fileName ?? '', req.text);
+    const texts = typeof req.text === 'string' ? [req.text] : req.text;
+    const parser = resolveParser(req.format ?? 'auto', req.fileName ?? '', texts[0] ?? '');
+    function* items(): Generator<ParseItem> {
+      for (const t of texts) yield* parser.parse(t);
+    }
     const defaults: ImportDefaults = {
       source: req.source,
       category: req.category ?? 'malware',
@@ -188,7 +194,7 @@ export class IntelEngine {
       confidence: req.confidence ?? 70,
     };
     const now = this.clock();
-    const prepared = await prepareImport(parser.parse(req.text), {
+    const prepared = await prepareImport(items(), {
       format: parser.format,
       defaults,
       guard: this.guard,

@@ -18,6 +18,8 @@ export interface FeedSource {
   name: string;
   /** http(s) URL, file:// URL, or a filesystem path */
   location: string;
+  /** Extra request headers, e.g. an API key (`Auth-Key` for ThreatFox, `X-OTX-API-KEY` for OTX). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface CacheMeta {
@@ -82,7 +84,7 @@ export class FeedFetcher {
       const committed = await this.#readMeta(src.name);
       const loc = classify(src.location);
       return loc.kind === 'http'
-        ? await this.#fetchHttp(src.name, loc.url, committed, force)
+        ? await this.#fetchHttp(src.name, loc.url, committed, force, src.headers)
         : await this.#fetchFile(src.name, loc.path, committed, force);
     } catch (err) {
       return this.#fallback(src.name, `feed "${src.name}": ${describe(err, this.#timeoutMs)}`);
@@ -123,9 +125,10 @@ export class FeedFetcher {
     });
   }
 
-  async #fetchHttp(name: string, url: URL, committed: CacheMeta | null, force: boolean): Promise<FetchResult> {
+  async #fetchHttp(name: string, url: URL, committed: CacheMeta | null, force: boolean, extra: Readonly<Record<string, string>> = {}): Promise<FetchResult> {
     const shown = displayUrl(url);
     const headers: Record<string, string> = { 'user-agent': this.#userAgent, accept: '*/*' };
+    for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
     if (committed !== null && !force) {
       if (committed.etag !== '') headers['if-none-match'] = committed.etag;
       if (committed.lastModified !== '') headers['if-modified-since'] = committed.lastModified;

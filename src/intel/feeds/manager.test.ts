@@ -121,3 +121,45 @@ describe('FeedManager', () => {
     expect((await manager.due(engine.now() + 3601)).map((f) => f.name)).toEqual(['pools']);
   });
 });
+
+describe('FeedManager with a MISP feed', () => {
+  it('reads manifest.json, fetches each event beside it with the feed headers, and imports to_ids attributes', async () => {
+    const fixtures = new URL('../parsers/fixtures/', import.meta.url);
+    const testdata = new URL('../../../../shared/testdata/intel/misp/', import.meta.url);
+    const { readFileSync } = await import('node:fs');
+    const files: Record<string, string> = {
+      '/feed/manifest.json': readFileSync(new URL('misp-manifest.json', fixtures), 'utf8'),
+      '/feed/5a3c2fcd-8328-42bb-a95e-4f4402de0b81.json': readFileSync(new URL('circl_event_5a3c2fcd_sednit.json', testdata), 'utf8'),
+      '/feed/57c4445b-c548-4654-af0b-4be3950d210f.json': readFileSync(new URL('circl_event_57c4445b_xorist.json', testdata), 'utf8'),
+    };
+    const keys: Array<string | undefined> = [];
+    const server = createServer((req, res) => {
+      keys.push(req.headers['x-api-key'] as string | undefined);
+      const body = files[req.url ?? ''];
+      if (body === undefined) res.writeHead(404).end();
+      else res.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address();
+    if (addr === null || typeof addr === 'string') throw new Error('no port');
+    const store = await openMemoryStore();
+    try {
+      const engine = new IntelEngine({ store: store.intel, log: silentLogger(), decay: decayPolicy({ threshold: 20, speed: 0.3, lifetimes: {} }), guard: null });
+      await engine.start({ seed: false });
+      const cfg = configSchema.parse({ intel: { feeds: [{ name: 'circl', url: `http://127.0.0.1:${addr.port}/feed/manifest.json`, format: 'misp', headers: { 'X-Api-Key': 'k1' } }] } });
+      const manager = new FeedManager(engine, new FeedFetcher({ cacheDir: mkdtempSync(join(tmpdir(), 'mw-feeds-')) }), cfg.intel.feeds, silentLogger());
+      const [r] = await manager.refreshAll();
+      expect(r?.result).toBe('updated');
+      // Sednit: 19 domain, 12 IP and 37 SHA-1 attributes; Xorist: 3 hashes — all to_ids; 2 repeat a value.
+      expect(r?.report?.stored).toBe(69);
+      expect(r?.report?.duplicates).toBe(2);
+      expect(keys.length).toBe(3);
+      expect(keys.every((k) => k === 'k1')).toBe(true);
+      const stats = await store.intel.stats();
+      expect(stats.byType).toEqual({ domain: 18, ip: 11, sha1: 38, md5: 1, sha256: 1 });
+    } finally {
+      await store.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

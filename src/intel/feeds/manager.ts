@@ -10,6 +10,7 @@ import type { FeedStatus } from '../../model/indicator.ts';
 import type { FeedConfig } from '../../config/index.ts';
 import type { IntelEngine, ImportReport } from '../engine.ts';
 import type { FeedFetcher } from './fetch.ts';
+import { parseMispManifest } from '../parsers/index.ts';
 
 export interface RefreshOutcome {
   feed: string;
@@ -62,18 +63,49 @@ export class FeedManager {
     return due;
   }
 
+  /**
+   * A MISP feed is a manifest.json naming events that sit beside it as <uuid>.json: fetch each
+   * (conditional GET, cached like any feed) and import them together as the feed's one source.
+   */
+  private async mispEvents(f: FeedConfig, manifest: string, force: boolean): Promise<string[] | null> {
+    if (f.format !== 'misp' && f.format !== 'auto') return null;
+    const uuids = parseMispManifest(manifest).slice(0, f.maxEvents);
+    if (uuids.length === 0) return null;
+    const base = f.url.slice(0, f.url.lastIndexOf('/') + 1);
+    const texts: string[] = [];
+    for (const uuid of uuids) {
+      const name = `${f.name}--${uuid}`;
+      const res = await this.fetcher.fetch({ name, location: `${base}${uuid}.json`, headers: f.headers }, { force });
+      if (res.status === 'fresh') {
+        await this.fetcher.commit(name, res.text, res.meta);
+        texts.push(res.text);
+      } else if (res.status === 'cached') {
+        texts.push(res.text);
+      } else if (res.status === 'not-modified') {
+        const cached = await this.fetcher.readCached(name);
+        if (cached) texts.push(cached.text);
+      } else {
+        this.log.warn({ component: 'feeds', feed: f.name, event: uuid }, res.error);
+      }
+    }
+    return texts;
+  }
+
   async refresh(f: FeedConfig, force: boolean): Promise<RefreshOutcome> {
     const now = this.engine.now();
     const status = { ...((await this.engine.store.getFeedStatus(f.name)) ?? blankStatus(f)), source: f.url, format: f.format, lastAttempt: now };
-    const importText = (text: string): Promise<ImportReport> =>
-      this.engine.importText({ text, source: feedSource(f.name), format: f.format, fileName: f.url, category: f.category, family: f.family, confidence: f.confidence });
+    const importText = async (text: string): Promise<ImportReport> => {
+      const events = await this.mispEvents(f, text, force);
+      const format = events !== null ? 'misp' : f.format;
+      return this.engine.importText({ text: events ?? text, source: feedSource(f.name), format, fileName: f.url, category: f.category, family: f.family, confidence: f.confidence });
+    };
     const record = (report: ImportReport): void => {
       status.entries = report.stored;
       status.rejectedLines = report.rejected;
       status.heldForReview = report.held;
     };
     let outcome: RefreshOutcome;
-    const res = await this.fetcher.fetch({ name: f.name, location: f.url }, { force });
+    const res = await this.fetcher.fetch({ name: f.name, location: f.url, headers: f.headers }, { force });
     try {
       switch (res.status) {
         case 'fresh': {
@@ -132,7 +164,11 @@ export class FeedManager {
       const cached = await this.fetcher.readCached(f.name);
       if (!cached) continue;
       try {
-        const report = await this.engine.importText({ text: cached.text, source: feedSource(f.name), format: f.format, fileName: f.url, category: f.category, family: f.family, confidence: f.confidence });
+        const events = await this.mispEvents(f, cached.text, false);
+        const report = await this.engine.importText({
+          text: events ?? cached.text, source: feedSource(f.name), format: events !== null ? 'misp' : f.format,
+          fileName: f.url, category: f.category, family: f.family, confidence: f.confidence,
+        });
         await this.engine.store.putFeedStatus({
           ...(s ?? blankStatus(f)),
           entries: report.stored, rejectedLines: report.rejected, heldForReview: report.held,

@@ -66,6 +66,19 @@ describe('IntelMatcher domains', () => {
     expect(valueOf(m, m.matchDomain('EU1.Pool.Example.', NOW))).toBe('eu1.pool.example');
   });
 
+  it('checks every byte of names longer than a table slot holds', () => {
+    // 20 bytes sit in the slot, longer values continue in the value buffer (types.ts StringTable).
+    const names = ['abcdefghij.example', 'abcdefghijk.example', 'abcdefghijkl.example', 'abcdefghijklm.example', `${'x'.repeat(60)}.${'y'.repeat(60)}.example`];
+    const long = build(names.map((v, i) => entry('domain', v, { ref: i })));
+    names.forEach((v, i) => {
+      expect(long.entry(long.matchDomain(v, NOW)).ref).toBe(i);
+      expect(long.entry(long.matchDomain(`a.b.${v.toUpperCase()}`, NOW)).ref).toBe(i);
+      // Same length, one byte different, first and last.
+      expect(long.matchDomain(`q${v.slice(1)}`, NOW)).toBe(-1);
+      expect(long.matchDomain(`${v.slice(0, -1)}x`, NOW)).toBe(-1);
+    });
+  });
+
   it('returns -1 for empty and over-long names', () => {
     expect(m.matchDomain('', NOW)).toBe(-1);
     expect(m.matchDomain('.', NOW)).toBe(-1);
@@ -152,6 +165,14 @@ describe('IntelMatcher URLs and hashes', () => {
     expect(valueOf(m, id)).toBe('http://evil.example/Miner.js');
     expect(m.how(id, 'http://evil.example/Miner.js')).toBe('url');
     expect(m.matchUrl('http://evil.example/miner.js', NOW)).toBe(-1);
+  });
+
+  it('checks every byte of a long URL', () => {
+    const url = `http://evil.example/${'a'.repeat(100)}.js`;
+    const long = build([entry('url', url)]);
+    expect(long.matchUrl(url, NOW)).toBe(0);
+    expect(long.matchUrl(url.replace('aaa.js', 'aab.js'), NOW)).toBe(-1);
+    expect(long.entry(0).value).toBe(url);
   });
 
   it('matches hashes in any hex case', () => {

@@ -47,7 +47,7 @@ export class StagingChunk {
   readonly expiresAt = new Float64Array(CHUNK_SIZE);
   readonly ref = new Float64Array(CHUNK_SIZE);
   readonly hash = new Int32Array(CHUNK_SIZE);
-  /** Byte chunk index << 20 | offset. */
+  /** Byte chunk index * BYTE_CHUNK + offset in it. */
   readonly pos = new Uint32Array(CHUNK_SIZE);
   readonly len = new Uint32Array(CHUNK_SIZE);
 }
@@ -126,7 +126,7 @@ export class Staging {
     }
     const bytes = this.byteChunks[this.byteChunks.length - 1]!;
     const off = this.byteOffset;
-    // Copy and hash in one right-to-left pass (tables.ts hashRange is the same function).
+    // Copy and hash in one right-to-left pass (the hash is tables.ts hashRange).
     // URL paths are case-sensitive; every other value is folded to lower case.
     const fold = table !== TABLE_URL;
     let h = this.seed;
@@ -135,7 +135,7 @@ export class Staging {
       if (c > 0xff) return this.reject(e, 'value is not ASCII (not normalised)');
       if (fold && c >= 65 && c <= 90) c |= 32;
       bytes[off + i] = c;
-      h = Math.imul(h ^ c, FNV_PRIME);
+      h = Math.imul(h ^ (c | 32), FNV_PRIME);
     }
     this.byteOffset += len;
 
@@ -157,14 +157,6 @@ export class Staging {
     chunk.len[j] = len;
     this.tableCounts[table]!++;
     this.size = n + 1;
-  }
-
-  /** Bytes of staged entry i: the byte chunk and offset in it. */
-  bytesOf(i: number): { chunk: Uint8Array; offset: number; length: number } {
-    const c = this.chunks[i >>> CHUNK_BITS]!;
-    const j = i & CHUNK_MASK;
-    const pos = c.pos[j]!;
-    return { chunk: this.byteChunks[Math.floor(pos / BYTE_CHUNK)]!, offset: pos % BYTE_CHUNK, length: c.len[j]! };
   }
 
   private reject(e: MatcherEntryInput, reason: string): void {

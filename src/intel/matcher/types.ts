@@ -33,15 +33,19 @@ export interface RejectedSample {
 }
 
 /**
- * Open-addressing table of strings, four int32 per slot: [hash, ±(id + 1), byte offset, byte
- * length] (id + 1 = 0: empty slot; negative when the entry has an expiry). The offset, length
- * and sign are copies of what the columns say, so that checking a candidate reads the slot and
- * the value bytes and nothing else: each further array touched is a cache miss on a 1M table.
- * `mask` = slot count - 1 (a power of two, load <= 1/2).
+ * Open-addressing table of strings (linear probing, load <= 0.7). Slot i is the 32 bytes at
+ * 8 * i in `slots` (int32 view) / 32 * i in `slotBytes` (byte view of the same buffer):
+ *   [hash, ±(id + 1), length, then 20 value bytes]           for values of <= 20 bytes
+ *   [hash, ±(id + 1), length, byte offset, first 16 bytes]   for longer ones (rest in `bytes`)
+ * id + 1 = 0 marks an empty slot; negative when the entry has an expiry. The value bytes sit in
+ * the slot because the check of a candidate is then one cache line, one page: on a 1M table
+ * every further array touched is a dependent cache and TLB miss (in the profile of the
+ * benchmark, the read of the rest of a long value alone takes ~7 % of the lookup time).
  */
 export interface StringTable {
   readonly slots: Int32Array;
-  readonly mask: number;
+  readonly slotBytes: Uint8Array;
+  readonly capacity: number;
 }
 
 /**
