@@ -1,11 +1,25 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (built by `npm install` through the prepare script); falls back to the
-// TypeScript sources through tsx when no build exists (a fresh checkout during development).
-import { existsSync } from 'node:fs';
+// Runs the compiled CLI (built by `npm install` through the prepare script, or `npm run build`).
+// When there is no build, or a source file is newer than it (a checkout that moved on), it runs
+// the TypeScript sources through tsx instead, so a stale build is never what runs.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const dist = new URL('../dist/cli/main.js', import.meta.url);
-if (existsSync(dist)) {
-  await import(dist.href);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const stamp = `${root}dist/.build-stamp`;
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = `${dir}/${entry.name}`;
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+const built = existsSync(stamp) && (!existsSync(`${root}src`) || newestSource(`${root}src`) <= statSync(stamp).mtimeMs);
+if (built) {
+  await import(new URL('../dist/cli/main.js', import.meta.url).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

@@ -11,3 +11,6 @@ function walk(dir) {
   }
 }
 walk('src');
+// Marks the build as complete and as new as the sources it came from (bin/minewarden.js reads it).
+import { writeFileSync } from 'node:fs';
+writeFileSync('dist/.build-stamp', `${new Date().toISOString()}\n`);
