@@ -12,7 +12,7 @@
 import type { IndicatorType } from '../../model/indicator.ts';
 import type { FeedParser, ParseItem } from './types.ts';
 import type { JsonObject } from './util.ts';
-import { arr, isBlank, isObject, indicatorItem, parseJson, parseTime, rejected, sampleOf, skipped, str } from './util.ts';
+import { arr, isObject, indicatorItem, parseTime, rejected, sampleOf, skipped, str, parseJson, readJson } from './util.ts';
 
 /** MISP attribute type → the model type of each `|`-separated part (undefined = not an indicator). */
 const TYPES: Record<string, readonly (IndicatorType | undefined)[]> = {
@@ -146,13 +146,8 @@ export function parseMispManifest(text: string): string[] {
 }
 
 function* parse(text: string): Generator<ParseItem> {
-  if (isBlank(text)) return;
-  const json = parseJson(text);
-  if (!json.ok) {
-    yield json.item;
-    return;
-  }
-  const top = json.value;
+  const top = yield* readJson(text);
+  if (top === undefined) return;
   if (!isObject(top)) {
     yield rejected(1, 'MISP JSON must be an object', text);
     return;

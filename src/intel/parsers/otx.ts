@@ -10,7 +10,7 @@
 import type { IndicatorType } from '../../model/indicator.ts';
 import type { FeedParser, ParseItem } from './types.ts';
 import type { JsonObject } from './util.ts';
-import { arr, indicatorItem, isBlank, isObject, parseJson, parseTime, rejected, sampleOf, skipped, str, tagList } from './util.ts';
+import { arr, indicatorItem, isObject, parseTime, rejected, sampleOf, skipped, str, tagList, readJson } from './util.ts';
 
 const TYPES: Record<string, IndicatorType> = {
   domain: 'domain',
@@ -62,13 +62,8 @@ function indicatorOf(no: number, i: unknown, pulse: Pulse): ParseItem {
 }
 
 function* parse(text: string): Generator<ParseItem> {
-  if (isBlank(text)) return;
-  const json = parseJson(text);
-  if (!json.ok) {
-    yield json.item;
-    return;
-  }
-  const top = json.value;
+  const top = yield* readJson(text);
+  if (top === undefined) return;
   if (!isObject(top) || !(Array.isArray(top.indicators) || Array.isArray(top.results))) {
     yield rejected(1, 'not an OTX pulse or results page', text);
     return;

@@ -13,7 +13,7 @@ import type { Category } from '../../model/indicator.ts';
 import { patternValues } from './stix-pattern.ts';
 import type { FeedParser, ParseItem } from './types.ts';
 import type { JsonObject } from './util.ts';
-import { confidenceOf, indicatorItem, isBlank, isObject, parseJson, parseTime, rejected, sampleOf, skipped, str, tagList } from './util.ts';
+import { confidenceOf, indicatorItem, isObject, parseTime, rejected, sampleOf, skipped, str, tagList, readJson } from './util.ts';
 
 /** indicator_types (STIX 2.1 §10.13 indicator-type-ov) → category hint. */
 const TYPE_CATEGORIES: Record<string, Category> = {
@@ -98,13 +98,9 @@ function objectsOf(top: unknown): unknown[] | null {
 }
 
 function* parse(text: string): Generator<ParseItem> {
-  if (isBlank(text)) return;
-  const json = parseJson(text);
-  if (!json.ok) {
-    yield json.item;
-    return;
-  }
-  const objects = objectsOf(json.value);
+  const doc = yield* readJson(text);
+  if (doc === undefined) return;
+  const objects = objectsOf(doc);
   if (objects === null) {
     yield rejected(1, 'not a STIX bundle, envelope or indicator', text);
     return;

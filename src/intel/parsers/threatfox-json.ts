@@ -10,7 +10,7 @@
 import type { FeedParser, ParseItem } from './types.ts';
 import type { JsonObject } from './util.ts';
 import {
-  confidenceOf, indicatorItem, isBlank, isObject, optional, parseJson, parseTime, rejected, sampleOf, skipped, str, tagList,
+  confidenceOf, indicatorItem, isObject, optional, parseTime, readJson, rejected, sampleOf, skipped, str, tagList,
   threatCategory, threatfoxType,
 } from './util.ts';
 
@@ -59,13 +59,8 @@ function fileOrder(text: string, keys: string[]): string[] {
 }
 
 function* parse(text: string): Generator<ParseItem> {
-  if (isBlank(text)) return;
-  const json = parseJson(text);
-  if (!json.ok) {
-    yield json.item;
-    return;
-  }
-  const top = json.value;
+  const top = yield* readJson(text);
+  if (top === undefined) return;
   if (!isObject(top)) {
     yield rejected(1, 'ThreatFox JSON must be an object', text);
     return;

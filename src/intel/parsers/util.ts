@@ -144,6 +144,20 @@ export function parseJson(text: string): JsonResult {
   }
 }
 
+/**
+ * The start every JSON feed parser shares: nothing for blank text, one rejected item for text
+ * that is not JSON. Use as `const doc = yield* readJson(text); if (doc === undefined) return;`.
+ */
+export function* readJson(text: string): Generator<ParseItem, unknown> {
+  if (isBlank(text)) return undefined;
+  const json = parseJson(text);
+  if (!json.ok) {
+    yield json.item;
+    return undefined;
+  }
+  return json.value;
+}
+
 /** True when the text is empty or only whitespace (every parser yields nothing for it). */
 export function isBlank(text: string): boolean {
   return !/\S/.test(text);
