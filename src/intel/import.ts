@@ -52,6 +52,9 @@ export interface PrepareOptions {
   onProgress?: (line: number) => void;
 }
 
+/** Shared by every record without tags (a million empty arrays are not free); never mutated. */
+const NO_TAGS: string[] = [];
+
 function toStored(raw: RawIndicator, type: StoredIndicator['type'], value: string, d: ImportDefaults, now: number): StoredIndicator {
   const conf = raw.confidence ?? d.confidence;
   return {
@@ -65,7 +68,7 @@ function toStored(raw: RawIndicator, type: StoredIndicator['type'], value: strin
     // 0 = the source gave no sighting date; the store then keeps the previous one.
     lastSeen: raw.lastSeen ?? 0,
     validUntil: raw.validUntil ?? 0,
-    tags: raw.tags ?? [],
+    tags: raw.tags ?? NO_TAGS,
     reference: raw.reference ?? '',
     status: 'active',
     holdReason: '',
@@ -74,7 +77,8 @@ function toStored(raw: RawIndicator, type: StoredIndicator['type'], value: strin
 
 export async function prepareImport(items: Iterable<ParseItem>, opts: PrepareOptions): Promise<PreparedImport> {
   const maxIssues = opts.maxIssues ?? 20;
-  const byKey = new Map<string, StoredIndicator>();
+  // One map per type, keyed by value: no `type|value` string to build per record.
+  const byType = new Map<string, Map<string, StoredIndicator>>();
   const out: PreparedImport = {
     format: opts.format, indicators: [], rejected: 0, issues: [], skipped: 0, skippedReasons: {}, informational: 0, duplicates: 0, held: 0,
   };
@@ -106,14 +110,15 @@ export async function prepareImport(items: Iterable<ParseItem>, opts: PrepareOpt
           if (out.issues.length < maxIssues) out.issues.push({ line: raw.line ?? 0, error: norm.error, sample: clip(raw.value) });
           break;
         }
-        const key = `${norm.type}|${norm.value}`;
+        let byValue = byType.get(norm.type);
+        if (byValue === undefined) byType.set(norm.type, (byValue = new Map()));
         const rec = toStored(raw, norm.type, norm.value, opts.defaults, opts.now);
-        const prev = byKey.get(key);
+        const prev = byValue.get(norm.value);
         if (prev !== undefined) {
           out.duplicates++;
           if (rec.confidence <= prev.confidence) break;
         }
-        byKey.set(key, rec);
+        byValue.set(norm.value, rec);
         break;
       }
       default: {
@@ -122,15 +127,18 @@ export async function prepareImport(items: Iterable<ParseItem>, opts: PrepareOpt
       }
     }
   }
-  for (const rec of byKey.values()) {
-    if (opts.guard !== null && !opts.released.has(`${rec.type}|${rec.value}`)) {
+  const all = [...byType.values()].flatMap((m) => [...m.values()]);
+  byType.clear();
+  for (const rec of all) {
+    const released = opts.released.size > 0 && opts.released.has(`${rec.type}|${rec.value}`);
+    if (opts.guard !== null && !released) {
       const v = opts.guard.check(rec.type, rec.value);
       if (v.action === 'hold') {
         rec.status = 'held';
         rec.holdReason = v.reason;
         out.held++;
       }
-    } else if (opts.released.has(`${rec.type}|${rec.value}`)) {
+    } else if (released) {
       rec.status = 'released';
     }
     out.indicators.push(rec);

