@@ -111,7 +111,7 @@ export async function prepareImport(items: Iterable<ParseItem>, opts: PrepareOpt
           break;
         }
         let byValue = byType.get(norm.type);
-        if (byValue === undefined) byType.set(norm.type, (byValue = new Map()));
+        if (byValue === undefined) byType.set(norm.type, (byValue = new Map<string, StoredIndicator>()));
         const rec = toStored(raw, norm.type, norm.value, opts.defaults, opts.now);
         const prev = byValue.get(norm.value);
         if (prev !== undefined) {
