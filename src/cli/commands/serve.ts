@@ -34,6 +34,9 @@ export function registerServe(program: Command): void {
       feeds.start(config.intel.schedulerTick);
       const counts = engine.matcher.countsByType();
       log.info({ indicators: engine.matcher.size, domains: counts.domain, feeds: config.intel.feeds.length }, 'Minewarden ready');
+      if (config.intel.feeds.length === 0) {
+        log.info('no feeds configured: the built-in mining-pool list is active; add feeds under intel.feeds in minewarden.yaml (see README)');
+      }
       await stopped;
       await app.close();
     });
