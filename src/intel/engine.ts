@@ -1,7 +1,8 @@
 /**
  * The threat-intelligence engine: owns the current matcher snapshot and swaps it atomically when
  * the indicator set changes. Lookups read one reference, so they never pause for a reload;
- * rebuilds are time-sliced on the same thread (see IntelMatcherBuilder.buildSliced).
+ * matchers are built in a worker thread (see matcher/worker-build.ts), from the same encoded
+ * buffers that are written as the snapshot file.
  */
 import type { Logger } from '../core/log.ts';
 import { MinewardenError } from '../core/errors.ts';
@@ -10,12 +11,12 @@ import type { AllowEntry, FeedFormat, IndicatorType } from '../model/indicator.t
 import type { IntelStore, MatchableIndicator } from '../store/index.ts';
 import { type DecayPolicy, expiresAt } from './decay.ts';
 import { prepareImport, type ImportDefaults, type PreparedImport } from './import.ts';
-import { IntelMatcher, IntelMatcherBuilder, type MatcherEntryInput } from './matcher/index.ts';
+import { IntelMatcher, IntelMatcherBuilder, buildInWorker, type MatcherEntryInput } from './matcher/index.ts';
 import { resolveParser } from './formats.ts';
 import type { PopularityGuard } from './guard.ts';
 import type { ParseItem } from './parsers/types.ts';
 import { SEED_POOLS, SEED_SOURCE } from './seed/index.ts';
-import { SnapshotWriter, readSnapshot } from './snapshot.ts';
+import { SnapshotWriter, readSnapshotFile, writeSnapshot } from './snapshot.ts';
 
 export interface EngineOptions {
   store: IntelStore;
@@ -134,9 +135,9 @@ export class IntelEngine {
   private async loadSnapshot(): Promise<boolean> {
     if (this.snapshotPath === undefined) return false;
     const started = performance.now();
-    const snap = await readSnapshot(this.snapshotPath, { revision: await this.store.revision(), policy: this.policyKey() });
+    const snap = await readSnapshotFile(this.snapshotPath, { revision: await this.store.revision(), policy: this.policyKey() });
     if (snap === null) return false;
-    const next = await IntelMatcherBuilder.buildSliced(snap.batches);
+    const next = await this.build([snap.buffer]);
     if (next.size === 0 && snap.count > 0) return false;
     this.current = next;
     this.generation++;
@@ -237,22 +238,22 @@ export class IntelEngine {
         const nonDecaying = this.nonDecaying;
         const store = this.store;
         const revision = await store.revision();
-        const writer = this.snapshotPath !== undefined ? new SnapshotWriter() : null;
+        // The entries are encoded once: the buffers are both the snapshot file and the worker's input.
+        const writer = new SnapshotWriter();
         let ref = 0;
         async function* batches(): AsyncIterable<MatcherEntryInput[]> {
-          for await (const batch of store.scanMatchable(now)) {
-            const entries = batch.map((m) => toEntry(m, ref++, decay, nonDecaying));
-            if (writer) for (const e of entries) writer.add(e);
-            yield entries;
-          }
+          for await (const batch of store.scanMatchable(now)) yield batch.map((m) => toEntry(m, ref++, decay, nonDecaying));
         }
-        const next = await IntelMatcherBuilder.buildSliced(batches());
-        if (writer && this.snapshotPath !== undefined) {
+        await writer.addSliced(batches());
+        const encoded = writer.encode({ revision, policy: this.policyKey() });
+        if (this.snapshotPath !== undefined) {
+          // Written before the build, which takes the buffers away (transferred to the worker).
           // A snapshot that fails to write costs only a slower next start.
-          await writer.write(this.snapshotPath, { revision, policy: this.policyKey() }).catch((e: unknown) => {
+          await writeSnapshot(this.snapshotPath, encoded).catch((e: unknown) => {
             this.log.warn({ component: 'intel' }, `matcher snapshot not written: ${e instanceof Error ? e.message : String(e)}`);
           });
         }
+        const next = await this.build(encoded);
         this.current = next;
         this.generation++;
         this.log.info({ component: 'intel', indicators: next.size, ms: Math.round(performance.now() - started) }, 'matcher ready');
@@ -262,6 +263,13 @@ export class IntelEngine {
       this.rebuilding = null;
     });
     return this.rebuilding;
+  }
+
+  /** A matcher from encoded entries (snapshot format), built in a worker; on this thread if that fails. */
+  private build(encoded: Uint8Array[]): Promise<IntelMatcher> {
+    return buildInWorker(encoded, {
+      onFallback: (e) => this.log.warn({ component: 'intel' }, `matcher built on the main thread: ${e.message}`),
+    });
   }
 
   async reloadAllowlist(): Promise<void> {
