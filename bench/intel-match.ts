@@ -377,12 +377,12 @@ async function reloads(label: string, build: (onSlice: (ms: number) => void) => 
 }
 
 /**
- * The engine's path: the batches encoded on this thread (SnapshotWriter.addSliced, 2 ms
+ * The engine's path: the batches encoded on this thread (SnapshotWriter.addSliced, 1 ms
  * slices), the build in a worker; the main thread then only wraps the transferred parts.
  */
 async function workerReload(onSlice: (ms: number) => void): Promise<IntelMatcher> {
   const writer = new SnapshotWriter();
-  await writer.addSliced(reloadBatches(), 2, onSlice);
+  await writer.addSliced(reloadBatches(), 1, onSlice);
   const t = performance.now();
   const encoded = writer.encode({ revision: 0, policy: '' });
   onSlice(performance.now() - t);
