@@ -11,8 +11,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { TimeSlicer } from '../core/slice.ts';
 import { dirname } from 'node:path';
 import { INDICATOR_TYPES, type IndicatorType } from '../model/indicator.ts';
 // types.ts, not the matcher's front door: the matcher's worker decodes snapshots (no cycle).
@@ -90,21 +89,16 @@ export class SnapshotWriter {
    * run (the encoding of 1M entries takes a few hundred ms: in one go it would stall lookups).
    */
   async addSliced(batches: AsyncIterable<MatcherEntryInput[]> | Iterable<MatcherEntryInput[]>, sliceMs = 2, onSlice?: (ms: number) => void): Promise<void> {
-    let sliceStart = performance.now();
-    const pause = async (): Promise<void> => {
-      onSlice?.(performance.now() - sliceStart);
-      await nextTurn();
-      sliceStart = performance.now();
-    };
+    const slicer = new TimeSlicer(sliceMs, onSlice);
     for await (const batch of batches) {
       // The wait for a batch counts toward the slice (see IntelMatcherBuilder.buildSliced).
-      if (performance.now() - sliceStart >= sliceMs) await pause();
+      if (slicer.due()) await slicer.pause();
       for (let i = 0; i < batch.length; i++) {
         this.add(batch[i]!);
-        if ((i & 255) === 255 && performance.now() - sliceStart >= sliceMs) await pause();
+        if ((i & 255) === 255 && slicer.due()) await slicer.pause();
       }
     }
-    onSlice?.(performance.now() - sliceStart);
+    slicer.finish();
   }
 
   /**

@@ -9,8 +9,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { randomInt } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { TimeSlicer } from '../../core/slice.ts';
 import { INDICATOR_TYPES } from '../../model/indicator.ts';
 import type { IndicatorType } from '../../model/indicator.ts';
 import { finalize } from './finalize.ts';
@@ -342,32 +341,25 @@ export class IntelMatcherBuilder {
     batches: AsyncIterable<MatcherEntryInput[]> | Iterable<MatcherEntryInput[]>,
     opts?: { sliceMs?: number; onSlice?: (ms: number) => void },
   ): Promise<IntelMatcher> {
-    const sliceMs = opts?.sliceMs ?? 2;
-    const onSlice = opts?.onSlice;
+    const slicer = new TimeSlicer(opts?.sliceMs ?? 2, opts?.onSlice);
     const staging = new IntelMatcherBuilder().staging;
-    let sliceStart = performance.now();
-    const pause = async (): Promise<void> => {
-      onSlice?.(performance.now() - sliceStart);
-      await nextTurn();
-      sliceStart = performance.now();
-    };
     for await (const batch of batches) {
       // The wait for a batch counts toward the slice: a source that resolves without an
       // event-loop turn (a generator, a decoder) kept the loop as busy as our own work.
-      if (performance.now() - sliceStart >= sliceMs) await pause();
+      if (slicer.due()) await slicer.pause();
       for (let i = 0; i < batch.length; i++) {
         staging.add(batch[i]!);
-        if ((i & 255) === 255 && performance.now() - sliceStart >= sliceMs) await pause();
+        if ((i & 255) === 255 && slicer.due()) await slicer.pause();
       }
     }
     const steps = finalize(staging);
     for (;;) {
       const r = steps.next();
       if (r.done === true) {
-        onSlice?.(performance.now() - sliceStart);
+        slicer.finish();
         return new IntelMatcher(r.value);
       }
-      if (performance.now() - sliceStart >= sliceMs) await pause();
+      if (slicer.due()) await slicer.pause();
     }
   }
 }
