@@ -7,7 +7,7 @@
 import type { Logger } from '../core/log.ts';
 import { MinewardenError } from '../core/errors.ts';
 import { nowSeconds } from '../core/time.ts';
-import type { AllowEntry, FeedFormat, IndicatorType } from '../model/indicator.ts';
+import type { AllowEntry, FeedFormat, IndicatorCore, IndicatorType } from '../model/indicator.ts';
 import type { IntelStore, MatchableIndicator } from '../store/index.ts';
 import { type DecayPolicy, expiresAt } from './decay.ts';
 import { prepareImport, type ImportDefaults, type PreparedImport } from './import.ts';
@@ -54,14 +54,8 @@ export interface ImportReport extends Omit<PreparedImport, 'indicators'> {
   removed: number;
 }
 
-export interface Hit {
+export interface Hit extends IndicatorCore {
   id: number;
-  type: IndicatorType;
-  value: string;
-  category: string;
-  family: string;
-  source: string;
-  confidence: number;
   how: string;
 }
 

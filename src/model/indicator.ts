@@ -67,6 +67,18 @@ export interface Indicator {
   reference: string;
 }
 
+/** The fields every view of an indicator carries (matcher entry, scan row, hit). */
+export interface IndicatorCore {
+  type: IndicatorType;
+  /** Normalised value. */
+  value: string;
+  category: string;
+  family: string;
+  source: string;
+  /** 0–100. */
+  confidence: number;
+}
+
 /** Where an indicator stands in its life. */
 export type IndicatorStatus = 'active' | 'held' | 'released';
 

@@ -3,16 +3,10 @@
  * Today's implementation is embedded DuckDB; PostgreSQL (state) + ClickHouse (events) will
  * implement the same interfaces, and one contract test suite runs against every backend.
  */
-import type { AllowEntry, FeedStatus, IndicatorStatus, IndicatorType, StoredIndicator } from '../model/indicator.ts';
+import type { AllowEntry, FeedStatus, IndicatorCore, IndicatorStatus, IndicatorType, StoredIndicator } from '../model/indicator.ts';
 
 /** What the matcher needs of an indicator: no tags or reference, so scanning a million stays light. */
-export interface MatchableIndicator {
-  type: IndicatorType;
-  value: string;
-  category: string;
-  family: string;
-  source: string;
-  confidence: number;
+export interface MatchableIndicator extends IndicatorCore {
   lastSeen: number;
   validUntil: number;
 }

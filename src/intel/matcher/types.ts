@@ -2,17 +2,10 @@
  * Plain types of the in-memory matcher: what goes in, what a hit says, and the frozen parts a
  * built matcher wraps. No logic here.
  */
-import type { IndicatorType } from '../../model/indicator.ts';
+import type { IndicatorCore, IndicatorType } from '../../model/indicator.ts';
 
-export interface MatcherEntryInput {
-  type: IndicatorType;
-  /** Normalised value (see ../normalize.ts). */
-  value: string;
-  category: string;
-  family: string;
-  source: string;
-  /** 0–100; rounded and clamped. */
-  confidence: number;
+/** Value normalised (see ../normalize.ts); confidence rounded and clamped to 0–100. */
+export interface MatcherEntryInput extends IndicatorCore {
   /** Epoch seconds after which this entry stops matching; 0 = never. */
   expiresAt: number;
   /** Opaque id the engine uses to find the full record (e.g. store row id). */
