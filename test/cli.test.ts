@@ -5,6 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -19,6 +21,18 @@ function mw(dataDir: string, args: string[], env: Record<string, string> = {}): 
     cwd: dataDir, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000,
   });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+/** Like mw() but without blocking this process, so that a server in the test can answer. */
+function mwAsync(dataDir: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, '--data-dir', dataDir, ...args], { cwd: dataDir, env: { ...process.env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+  });
 }
 
 describe('minewarden CLI', () => {
@@ -70,6 +84,28 @@ describe('minewarden CLI', () => {
     expect(hosts.out).toMatch(/^0\.0\.0\.0 pool\.bad-miner\.example$/m);
     const stix = JSON.parse(mw(dir, ['intel', 'export', '--format', 'stix']).out) as { objects: Array<{ pattern?: string }> };
     expect(stix.objects.some((o) => o.pattern === "[domain-name:value = 'pool.bad-miner.example']")).toBe(true);
+  });
+
+  it('imports a feed from a URL (a real HTTP server on loopback) and says why a dead URL failed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mw-cli-'));
+    const server = createServer((req, res) => {
+      if (req.url === '/miners.txt') res.writeHead(200, { 'Content-Type': 'text/plain' }).end('# miners\nxmr.url-pool.example\n');
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const ok = await mwAsync(dir, ['intel', 'import', `http://127.0.0.1:${port}/miners.txt`, '--category', 'mining-pool']);
+      expect(ok.code).toBe(0);
+      expect(ok.out).toMatch(/source\s+import:miners\.txt \(plain\)/);
+      expect(ok.out).toMatch(/stored\s+1 indicators/);
+      const missing = await mwAsync(dir, ['intel', 'import', `http://127.0.0.1:${port}/gone.txt`]);
+      expect(missing.code).toBe(1);
+      expect(missing.err).toMatch(/HTTP 404/);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    expect(mw(dir, ['intel', 'lookup', 'a.xmr.url-pool.example']).out).toMatch(/MATCH/);
   });
 
   it('stops on a bad config key, naming it', () => {
