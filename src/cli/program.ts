@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { isMinewardenError, errorMessage } from '../core/errors.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerIntel } from './commands/intel.ts';
+import { registerUnits } from './commands/units.ts';
 
 export function buildProgram(): Command {
   const program = new Command('minewarden')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServe(program);
   registerIntel(program);
+  registerUnits(program);
   return program;
 }
 

@@ -7,3 +7,4 @@ export { AddressResolver, type Resolved } from './resolve.ts';
 export { importUnitsCsv, exportUnitsCsv, CSV_COLUMNS, type ImportError } from './io.ts';
 export { importUnitsYaml, exportUnitsYaml } from './io-yaml.ts';
 export { parseCidr, type Cidr } from './cidr.ts';
+export { OrgService, type ReplaceSummary, type UnitMatch } from './service.ts';

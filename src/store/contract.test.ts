@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredIndicator } from '../model/indicator.ts';
+import type { Unit } from '../model/org.ts';
 import { openDuckDbStore } from './duckdb/index.ts';
 import type { Store } from './types.ts';
 
@@ -20,6 +21,15 @@ function ind(value: string, extra: Partial<StoredIndicator> = {}): StoredIndicat
     firstSeen: 0, lastSeen: 0, validUntil: 0, tags: ['a', 'b'], reference: '', status: 'active', holdReason: '', ...extra,
   };
 }
+
+/** Every field set, Chinese names, a contact with every detail and one with only a name. */
+const UNITS: Unit[] = [
+  { id: 'edu-centre', name: '市教育信息中心', parentId: null, kind: 'centre', cidrs: ['10.0.0.0/8', '2001:db8::/32'], site: '', egress: ['203.0.113.0/28'],
+    contacts: [{ name: '王工', email: 'noc@edu.example.cn', phone: '+86 10 5555 0100', role: '网络管理员' }] },
+  { id: 's-east-2', name: '东城实验小学, "东校区"', parentId: 'edu-centre', kind: 'school', cidrs: ['192.168.1.0/24'], site: 'east-2', egress: ['198.51.100.11'],
+    contacts: [{ name: '李老师', email: 'li@e2.example.cn' }, { name: 'Zhang "IT" Wei', phone: '139 0000 0000' }] },
+  { id: 'a-first-child', name: '无类别', parentId: 'edu-centre', cidrs: [], site: '', egress: [], contacts: [] },
+];
 
 async function collect(store: Store, now: number): Promise<string[]> {
   const out: string[] = [];
@@ -126,6 +136,55 @@ for (const backend of BACKENDS) {
       }
       await expect(store.intel.replaceSource('f', broken(), 2)).rejects.toThrow('feed stream broke');
       expect(await collect(store, 3)).toEqual(['a.example']);
+    });
+
+    it('round-trips every unit field, in the order given', async () => {
+      const { store } = await fresh();
+      expect(await store.org.listUnits()).toEqual([]);
+      await store.org.replaceUnits(UNITS);
+      expect(await store.org.listUnits()).toEqual(UNITS);
+      const [, , plain] = await store.org.listUnits();
+      expect(plain).not.toHaveProperty('kind');
+    });
+
+    it('replaces the whole set, and a failing replace changes nothing', async () => {
+      const { store } = await fresh();
+      await store.org.replaceUnits(UNITS);
+      const r1 = await store.org.revision();
+      const clash = [UNITS[0] as Unit, { ...(UNITS[1] as Unit), id: 'edu-centre' }];
+      await expect(store.org.replaceUnits(clash)).rejects.toThrow();
+      expect(await store.org.listUnits()).toEqual(UNITS);
+      expect(await store.org.revision()).toBe(r1);
+      await store.org.replaceUnits(UNITS.slice(0, 1));
+      expect((await store.org.listUnits()).map((u) => u.id)).toEqual(['edu-centre']);
+      await store.org.replaceUnits([]);
+      expect(await store.org.listUnits()).toEqual([]);
+    });
+
+    it('keeps the units across a restart', async () => {
+      const { store, dir } = await fresh();
+      await store.org.replaceUnits(UNITS);
+      const rev = await store.org.revision();
+      await store.close();
+      open.pop();
+      const { store: again } = await fresh(dir);
+      expect(await again.org.listUnits()).toEqual(UNITS);
+      expect(await again.org.revision()).toBe(rev);
+    });
+
+    it('bumps the org revision when the units change, and only then', async () => {
+      const { store } = await fresh();
+      const r0 = await store.org.revision();
+      await store.org.replaceUnits(UNITS);
+      const r1 = await store.org.revision();
+      expect(r1).toBeGreaterThan(r0);
+      await store.org.replaceUnits(UNITS.map((u) => ({ ...u })));
+      expect(await store.org.revision()).toBe(r1);
+      await store.org.replaceUnits(UNITS.map((u) => (u.id === 's-east-2' ? { ...u, contacts: [{ name: '李老师' }] } : u)));
+      const r2 = await store.org.revision();
+      expect(r2).toBeGreaterThan(r1);
+      await store.intel.replaceSource('f', [ind('a.example')], 1);
+      expect(await store.org.revision()).toBe(r2);
     });
   });
 }

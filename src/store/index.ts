@@ -6,7 +6,7 @@ import type { Config } from '../config/index.ts';
 import { openDuckDbStore } from './duckdb/index.ts';
 import type { Store } from './types.ts';
 
-export type { IndicatorQuery, IntelStats, IntelStore, MatchableIndicator, ReplaceResult, Store } from './types.ts';
+export type { IndicatorQuery, IntelStats, IntelStore, MatchableIndicator, OrgStore, ReplaceResult, Store } from './types.ts';
 
 export function openStore(config: Pick<Config, 'dataDir' | 'store'>): Promise<Store> {
   switch (config.store.kind) {

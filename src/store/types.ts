@@ -4,6 +4,7 @@
  * implement the same interfaces, and one contract test suite runs against every backend.
  */
 import type { AllowEntry, FeedStatus, IndicatorCore, IndicatorStatus, IndicatorType, StoredIndicator } from '../model/indicator.ts';
+import type { Unit } from '../model/org.ts';
 
 /** What the matcher needs of an indicator: no tags or reference, so scanning a million stays light. */
 export interface MatchableIndicator extends IndicatorCore {
@@ -72,8 +73,22 @@ export interface IntelStore {
   removeAllow(type: IndicatorType, value: string): Promise<boolean>;
 }
 
+/**
+ * The organisation units. The store keeps what it is given, in order, without validating it:
+ * `src/org` validates a whole tree before it calls replaceUnits.
+ */
+export interface OrgStore {
+  /** Every unit, in the order of the last replaceUnits. */
+  listUnits(): Promise<Unit[]>;
+  /** Replaces every unit in one transaction: on failure the previous set stays whole. */
+  replaceUnits(units: readonly Unit[]): Promise<void>;
+  /** Changes whenever replaceUnits changed the stored set, and only then. */
+  revision(): Promise<number>;
+}
+
 export interface Store {
   readonly kind: string;
   readonly intel: IntelStore;
+  readonly org: OrgStore;
   close(): Promise<void>;
 }

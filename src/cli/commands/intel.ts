@@ -12,27 +12,13 @@ import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { MinewardenError } from '../../core/errors.ts';
 import { isoOrDash } from '../../core/time.ts';
-import { createLogger } from '../../core/log.ts';
 import type { FeedFormat, Indicator, IndicatorType } from '../../model/indicator.ts';
 import { exportIndicators, lookup, normalizeValue, type ExportFormat, type ImportReport } from '../../intel/index.ts';
-import { openApp, type App } from '../app.ts';
-import { configFrom } from '../context.ts';
+import { withApp, type App } from '../app.ts';
 import { json, progress, table } from '../output.ts';
 
 const FORMATS: FeedFormat[] = ['auto', 'plain', 'hosts', 'adblock', 'rpz', 'csv', 'threatfox-json', 'misp', 'stix', 'otx', 'maltrail'];
 const EXPORTS: ExportFormat[] = ['rpz', 'hosts', 'domains', 'stix'];
-
-async function withApp<T>(cmd: Command, fn: (app: App) => Promise<T>): Promise<T> {
-  const config = configFrom(cmd);
-  // One-shot commands log warnings only, so their own output stays readable.
-  const log = createLogger({ ...config.log, level: config.log.level === 'info' ? 'warn' : config.log.level });
-  const app = await openApp(config, log);
-  try {
-    return await fn(app);
-  } finally {
-    await app.close();
-  }
-}
 
 async function readSource(app: App, location: string, source: string): Promise<string> {
   if (/^https?:\/\//i.test(location)) {

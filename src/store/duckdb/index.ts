@@ -3,6 +3,7 @@ import type { Store } from '../types.ts';
 import { Db } from './db.ts';
 import { DuckDbIntelStore } from './intel-repo.ts';
 import { migrate } from './migrations.ts';
+import { DuckDbOrgStore } from './org-repo.ts';
 
 export interface DuckDbStoreOptions {
   /** Data directory, or ':memory:' for a throw-away store. */
@@ -24,6 +25,7 @@ export async function openDuckDbStore(opts: DuckDbStoreOptions): Promise<Store> 
   return {
     kind: 'embedded (DuckDB)',
     intel: new DuckDbIntelStore(db),
+    org: new DuckDbOrgStore(db),
     close: () => db.close(),
   };
 }

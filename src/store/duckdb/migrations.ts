@@ -67,6 +67,27 @@ export const MIGRATIONS: readonly Migration[] = [
       `INSERT INTO intel_revision VALUES (1, 1)`,
     ],
   },
+  {
+    version: 3,
+    name: 'organisation units and their revision counter',
+    sql: [
+      // position keeps the order the org file gave (siblings are listed in that order);
+      // contacts are JSON text, since a contact is a small open record (name, email, phone, role).
+      `CREATE TABLE units (
+        id VARCHAR PRIMARY KEY,
+        position INTEGER NOT NULL,
+        name VARCHAR NOT NULL,
+        parent_id VARCHAR,
+        kind VARCHAR,
+        site VARCHAR NOT NULL,
+        cidrs VARCHAR[] NOT NULL,
+        egress VARCHAR[] NOT NULL,
+        contacts VARCHAR NOT NULL
+      )`,
+      `CREATE TABLE org_revision (id INTEGER PRIMARY KEY, revision BIGINT NOT NULL)`,
+      `INSERT INTO org_revision VALUES (1, 1)`,
+    ],
+  },
 ];
 
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
