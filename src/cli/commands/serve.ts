@@ -33,7 +33,7 @@ export function registerServe(program: Command): void {
       await feeds.loadCachedIfEmpty();
       feeds.start(config.intel.schedulerTick);
       const counts = engine.matcher.countsByType();
-      log.info({ indicators: engine.matcher.size, domains: counts.domain, feeds: config.intel.feeds.length }, 'Minewarden ready');
+      log.info({ indicators: engine.matcher.size, domains: counts.domain, feeds: config.intel.feeds.length, units: app.org.tree().size }, 'Minewarden ready');
       if (config.intel.feeds.length === 0) {
         log.info('no feeds configured: the built-in mining-pool list is active; add feeds under intel.feeds in minewarden.yaml (see README)');
       }
