@@ -1,38 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { IntelMatcherBuilder } from './matcher.ts';
-import type { IntelMatcher } from './matcher.ts';
 import type { MatcherEntryInput } from './types.ts';
-
-const NOW = 1_700_000_000;
-
-/** A deterministic mixed list with duplicates (xorshift32). */
-function mixed(n: number): MatcherEntryInput[] {
-  let s = 0x9e3779b9;
-  const rnd = (k: number): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) % k;
-  };
-  const out: MatcherEntryInput[] = [];
-  for (let i = 0; i < n; i++) {
-    const base = { category: `cat${rnd(5)}`, family: `fam${rnd(50)}`, source: `src${rnd(3)}`, confidence: rnd(101), expiresAt: rnd(3) === 0 ? NOW + rnd(100) - 50 : 0, ref: i };
-    switch (rnd(6)) {
-      case 0:
-        out.push({ ...base, type: 'ip', value: `10.${rnd(4)}.${rnd(256)}.${rnd(256)}` });
-        break;
-      case 1:
-        out.push({ ...base, type: 'cidr', value: `10.${rnd(4)}.${rnd(256)}.0/24` });
-        break;
-      case 2:
-        out.push({ ...base, type: 'ip:port', value: `[2001:db8::${rnd(4096).toString(16)}]:${1 + rnd(9)}` });
-        break;
-      default:
-        out.push({ ...base, type: 'domain', value: `${rnd(2000)}.d${rnd(20)}.example` });
-    }
-  }
-  return out;
-}
+import { NOW, dump, mixed } from './matcher.test-util.ts';
 
 async function* batches(es: MatcherEntryInput[], size: number): AsyncGenerator<MatcherEntryInput[]> {
   for (let i = 0; i < es.length; i += size) {
@@ -41,11 +10,6 @@ async function* batches(es: MatcherEntryInput[], size: number): AsyncGenerator<M
   }
 }
 
-function dump(m: IntelMatcher): unknown[] {
-  const out: unknown[] = [];
-  for (let id = 0; id < m.size; id++) out.push(m.entry(id));
-  return out;
-}
 
 describe('IntelMatcherBuilder.buildSliced', () => {
   const es = mixed(40_000);
