@@ -3,19 +3,40 @@
  * backend from config. No SQL exists outside this folder.
  */
 import type { Config } from '../config/index.ts';
-import { openDuckDbStore } from './duckdb/index.ts';
-import type { Store } from './types.ts';
+import { openDuckDbStore, restoreDuckDbStore } from './duckdb/index.ts';
+import type { WriterLog } from './events/writer.ts';
+import type { BackupManifest, Store } from './types.ts';
 
-export type { IndicatorQuery, IntelStats, IntelStore, MatchableIndicator, OrgStore, ReplaceResult, Store } from './types.ts';
+export type {
+  BackupManifest, Bucket, CountRow, EventFilter, EventGroup, EventQuery, EventStats, EventStore, HostNameNote, HostQuery,
+  IndicatorQuery, IntelStats, IntelStore, KindStats, MatchableIndicator, OrgStore, ReplaceResult, RetentionPolicy, Store, TopRow,
+  WriterStatus,
+} from './types.ts';
+export { BatchBuilder, type EventBatch } from './events/batch.ts';
+export type { WriterLog } from './events/writer.ts';
 
-export function openStore(config: Pick<Config, 'dataDir' | 'store'>): Promise<Store> {
+export interface OpenOptions {
+  /** Run the event writer on a thread of its own (`serve`); one-shot commands write on theirs. */
+  eventWriter?: 'worker' | 'thread';
+  log?: WriterLog;
+}
+
+export function openStore(config: Pick<Config, 'dataDir' | 'store'>, opts: OpenOptions = {}): Promise<Store> {
   switch (config.store.kind) {
     case 'embedded':
-      return openDuckDbStore({ dataDir: config.dataDir, memoryLimit: config.store.memoryLimit });
+      return openDuckDbStore({ dataDir: config.dataDir, memoryLimit: config.store.memoryLimit, ...opts });
   }
 }
 
 /** A throw-away in-memory store (tests, `analyze`). */
 export function openMemoryStore(): Promise<Store> {
   return openDuckDbStore({ dataDir: ':memory:', memoryLimit: '256MB' });
+}
+
+/** Restores a backup into a stopped data directory (the current files are moved aside, not deleted). */
+export function restoreStore(config: Pick<Config, 'dataDir' | 'store'>, backupDir: string): Promise<{ manifest: BackupManifest; movedTo: string | null }> {
+  switch (config.store.kind) {
+    case 'embedded':
+      return restoreDuckDbStore(config.dataDir, backupDir, config.store.memoryLimit);
+  }
 }

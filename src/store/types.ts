@@ -5,6 +5,8 @@
  */
 import type { AllowEntry, FeedStatus, IndicatorCore, IndicatorStatus, IndicatorType, StoredIndicator } from '../model/indicator.ts';
 import type { Unit } from '../model/org.ts';
+import type { DnsOutcome, EventKind, Host, StoredEvent } from '../model/events.ts';
+import type { EventBatch } from './events/batch.ts';
 
 /** What the matcher needs of an indicator: no tags or reference, so scanning a million stays light. */
 export interface MatchableIndicator extends IndicatorCore {
@@ -90,5 +92,152 @@ export interface Store {
   readonly kind: string;
   readonly intel: IntelStore;
   readonly org: OrgStore;
+  readonly events: EventStore;
+  /** A consistent copy of everything (state and events) while running, into a new directory `dir`. */
+  backup(dir: string): Promise<BackupManifest>;
   close(): Promise<void>;
+}
+
+/** Filters shared by event queries, counts and top lists. Times are ms; `to` is exclusive. */
+export interface EventFilter {
+  kind: EventKind;
+  from?: number;
+  to?: number;
+  /** Unit ids (the caller expands a subtree into its ids). */
+  units?: readonly string[];
+  /** One host, by id, or by address (+ site, default ''). */
+  hostId?: number;
+  client?: string;
+  site?: string;
+  /** dns only. */
+  outcomes?: readonly DnsOutcome[];
+  /** dns, alert: exact category (dns) or detector (alert). */
+  category?: string;
+  detector?: string;
+  /** The name, or any name under it: dns name, http host, tls sni, sinkhole name. */
+  nameSuffix?: string;
+}
+
+export interface EventQuery extends EventFilter {
+  /** Newest first unless 'asc'. */
+  order?: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+}
+
+export type Bucket = 'minute' | 'hour' | 'day';
+/** What a count or top list can be grouped by. */
+export type EventGroup = 'unit' | 'outcome' | 'category' | 'name' | 'host' | 'indicator' | 'dst' | 'detector';
+
+export interface CountRow {
+  /** Bucket start, ms. */
+  t: number;
+  /** The group's value, or null when the count is not grouped (or the value is empty). */
+  key: string | null;
+  count: number;
+}
+
+export interface TopRow {
+  key: string;
+  count: number;
+  /** dns: how many of them were blocked. */
+  blocked: number;
+}
+
+export interface HostQuery {
+  units?: readonly string[];
+  /** Substring of the address or a learned name. */
+  search?: string;
+  /** Seen at or after (ms). */
+  since?: number;
+  limit?: number;
+  offset?: number;
+}
+
+export interface HostNameNote {
+  client: string;
+  site?: string;
+  name: string;
+  source: string;
+  ts: number;
+}
+
+export interface KindStats {
+  rows: number;
+  oldest: number | null;
+  newest: number | null;
+}
+
+export interface EventStats {
+  kinds: Record<EventKind, KindStats>;
+  hosts: number;
+  rollupRows: number;
+  /** Bytes on disk of the events database (0 in memory). */
+  bytes: number;
+  /** Bytes per stored event, over every kind. */
+  bytesPerEvent: number | null;
+}
+
+/** Days to keep, per event kind, plus the roll-ups. */
+export type RetentionPolicy = Record<EventKind | 'rollups', number>;
+
+/** What the writer has done since it started. */
+export interface WriterStatus {
+  /** Events handed to write(). */
+  accepted: number;
+  /** Events written to the store. */
+  written: number;
+  /** Events waiting: queued, in the writer, or in the spool. */
+  pending: number;
+  /** Events that went to the spool because the store could not write; they are retried. */
+  spooled: number;
+  /** Events in the spool right now. */
+  spoolPending: number;
+  /** Events lost: the spool itself could not be written (the log says why). */
+  dropped: number;
+  /** Failed attempts to write a batch to the store. */
+  failures: number;
+  lastError: string | null;
+  lastErrorAt: number | null;
+}
+
+/**
+ * Events and the hosts discovered from them. `write` never waits for I/O: batches go to one
+ * writer (a worker thread in the embedded store), which appends them in order; a batch the store
+ * cannot take is spooled to disk and retried, never dropped silently.
+ */
+export interface EventStore {
+  /** Hands a batch to the writer. Returns false when the writer is behind (the caller may slow down). */
+  write(batch: EventBatch): boolean;
+  /** Learned host names (DHCP, reverse DNS, Zeek). */
+  noteHostNames(notes: readonly HostNameNote[]): void;
+  /** Resolves when everything handed over so far is written or spooled. */
+  flush(): Promise<void>;
+  status(): WriterStatus;
+
+  query(q: EventQuery): Promise<StoredEvent[]>;
+  /** Counts per time bucket, optionally per group. Served from roll-ups when the filter allows. */
+  counts(f: EventFilter, bucket: Bucket, by?: EventGroup): Promise<CountRow[]>;
+  top(f: EventFilter, by: EventGroup, n: number): Promise<TopRow[]>;
+
+  hosts(q: HostQuery): Promise<Host[]>;
+  findHost(client: string, site?: string): Promise<Host | null>;
+
+  /** Deletes events older than the policy allows; returns rows deleted per kind. */
+  applyRetention(now: number, policy: RetentionPolicy): Promise<Record<string, number>>;
+  /** Recomputes the roll-ups of every hour that received events since the last call. */
+  rollup(): Promise<{ hours: number; days: number }>;
+  stats(): Promise<EventStats>;
+  /** A consistent copy of the events database, written while it runs, into `dir`. */
+  backup(dir: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BackupManifest {
+  format: 'minewarden-backup';
+  version: 1;
+  createdAt: number;
+  /** Events per kind in the copy. */
+  events: Record<string, number>;
+  hosts: number;
 }

@@ -6,9 +6,8 @@
  * the in-thread sliced build kept slices of 2–4 ms plus major-GC pauses of 3–6 ms for the
  * ~160 MB it allocates (bench/intel-match.ts).
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../../core/worker-entry.ts';
 import { decodeSnapshot } from '../snapshot.ts';
 import { IntelMatcher, IntelMatcherBuilder } from './matcher.ts';
 import { transferables } from './transfer.ts';
@@ -26,21 +25,6 @@ export interface WorkerBuildOptions {
   startTimeoutMs?: number;
   /** Another worker entry (tests). */
   workerUrl?: URL;
-}
-
-/**
- * The worker: from the compiled dist/, build-worker.js as it is. From the TypeScript sources
- * (tsx, vitest), build-worker.ts behind a bootstrap that registers tsx's loader first. Not
- * `execArgv: ['--import', 'tsx']`: on Node 20.20 the worker's entry then still fails with
- * ERR_UNKNOWN_FILE_EXTENSION (hooks registered by --import do not reach a worker's own entry),
- * while module.register from inside the worker does. The API's ESM build is the CJS one's
- * sibling in tsx's exports map ('./esm/api': index.mjs / index.cjs).
- */
-function workerEntry(): { entry: URL | string; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./build-worker.js', import.meta.url), eval: false };
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const target = new URL('./build-worker.ts', import.meta.url).href;
-  return { entry: `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`, eval: true };
 }
 
 /**
@@ -67,7 +51,7 @@ function runWorker(buffers: Uint8Array[], opts: WorkerBuildOptions): Promise<Int
   return new Promise((resolve, reject) => {
     let worker: Worker;
     try {
-      const w = opts.workerUrl === undefined ? workerEntry() : { entry: opts.workerUrl, eval: false };
+      const w = opts.workerUrl === undefined ? workerEntry(import.meta.url, 'build-worker') : { entry: opts.workerUrl, eval: false };
       worker = new Worker(w.entry, { eval: w.eval });
     } catch (e) {
       resolve({ reason: e instanceof Error ? e : new Error(String(e)), buffers });

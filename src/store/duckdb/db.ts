@@ -19,13 +19,23 @@ export class Db {
     private readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
     readonly path: string,
+    /** A second connection on the same database: closing it leaves the instance open. */
+    private readonly secondary = false,
   ) {}
 
-  static async open(path: string, opts: { memoryLimit: string }): Promise<Db> {
+  /**
+   * Another connection to the same database with its own queue, for reads that should not wait
+   * behind writes (DuckDB's MVCC gives each statement a consistent snapshot).
+   */
+  async connection(): Promise<Db> {
+    return new Db(this.instance, await this.instance.connect(), this.path, true);
+  }
+
+  static async open(path: string, opts: { memoryLimit: string; threads?: number }): Promise<Db> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, { memory_limit: opts.memoryLimit, threads: '2' });
+      instance = await DuckDBInstance.create(path, { memory_limit: opts.memoryLimit, threads: String(opts.threads ?? 2) });
     } catch (e) {
       const msg = errorMessage(e);
       if (/lock/i.test(msg)) {
@@ -82,7 +92,7 @@ export class Db {
     await this.queue;
     this.closed = true;
     this.conn.closeSync();
-    this.instance.closeSync();
+    if (!this.secondary) this.instance.closeSync();
   }
 }
 

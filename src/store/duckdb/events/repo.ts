@@ -1,0 +1,521 @@
+/**
+ * The events database in DuckDB: appends batches (DuckDB's appender, in 2,048-row data chunks, in
+ * one transaction with the new hosts they name), and answers queries, counts and top lists on a
+ * second connection so that reads never wait behind writes. Used by one thread only: the writer
+ * worker in `serve`, or a one-shot CLI command.
+ */
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import {
+  BIGINT, UINTEGER, USMALLINT, UTINYINT, VARCHAR, DuckDBDataChunk,
+  type DuckDBConnection, type DuckDBType, type DuckDBValue,
+} from '@duckdb/node-api';
+import { EVENT_KINDS, DNS_OUTCOMES, type EventKind, type Host, type StoredEvent } from '../../../model/events.ts';
+import { MinewardenError } from '../../../core/errors.ts';
+import type {
+  Bucket, CountRow, EventFilter, EventGroup, EventQuery, EventStats, HostNameNote, HostQuery, KindStats,
+  RetentionPolicy, TopRow,
+} from '../../types.ts';
+import type { EventBatch, NumColumn, StrColumn } from '../../events/batch.ts';
+import { KIND_COLUMNS, tableOf, type ColumnDef } from '../../events/columns.ts';
+import { Db, num, str, type Row } from '../db.ts';
+import { migrate } from '../migrations.ts';
+import { BUCKET_MS, buildWhere, groupColumn, int } from './filter.ts';
+import { HostTable, toHost, type HostState } from './hosts.ts';
+import { EVENT_MIGRATIONS } from './migrations.ts';
+
+const CHUNK = 2048;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const BLOCKED = DNS_OUTCOMES.indexOf('blocked');
+
+function duckType(def: ColumnDef): DuckDBType {
+  switch (def.type) {
+    case 'time':
+    case 'big':
+      return BIGINT;
+    case 'u32':
+      return UINTEGER;
+    case 'u16':
+      return USMALLINT;
+    case 'u8':
+      return UTINYINT;
+    case 'str':
+    case 'json':
+      return VARCHAR;
+  }
+}
+
+/** Store columns of a kind: ts, host_id, unit, then the kind's own. */
+function storeColumns(kind: EventKind): Array<{ col: string; type: DuckDBType; def: ColumnDef | null }> {
+  return [
+    { col: 'ts', type: BIGINT, def: { field: 'ts', col: 'ts', type: 'time' } },
+    { col: 'host_id', type: UINTEGER, def: null },
+    { col: 'unit', type: VARCHAR, def: { field: 'unit', col: 'unit', type: 'str' } },
+    ...KIND_COLUMNS[kind].map((def) => ({ col: def.col, type: duckType(def), def })),
+  ];
+}
+
+export interface EventRepoOptions {
+  /** File path, or ':memory:'. */
+  path: string;
+  memoryLimit: string;
+  threads?: number;
+}
+
+export class DuckDbEventRepo {
+  readonly hosts = new HostTable();
+  /** Hours with DNS events whose roll-up is not yet computed (mirrors table rollup_dirty). */
+  private readonly dirtyHours = new Set<number>();
+
+  private constructor(
+    private readonly db: Db,
+    private readonly reader: Db,
+    readonly path: string,
+  ) {}
+
+  static async open(opts: EventRepoOptions): Promise<DuckDbEventRepo> {
+    const db = await Db.open(opts.path, { memoryLimit: opts.memoryLimit, threads: opts.threads ?? 2 });
+    try {
+      await migrate(db, EVENT_MIGRATIONS);
+      const repo = new DuckDbEventRepo(db, await db.connection(), opts.path);
+      await repo.loadState();
+      return repo;
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
+
+  private async loadState(): Promise<void> {
+    for (const r of await this.db.all('SELECT id, site, address, unit, first_seen, last_seen, names FROM hosts')) {
+      this.hosts.load({
+        id: num(r.id), site: str(r.site), address: str(r.address), unit: r.unit === null ? null : str(r.unit),
+        firstSeen: num(r.first_seen), lastSeen: num(r.last_seen), names: JSON.parse(str(r.names)) as HostState['names'],
+      });
+    }
+    for (const r of await this.db.all('SELECT hour FROM rollup_dirty')) this.dirtyHours.add(num(r.hour));
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /**
+   * Appends a batch in one transaction with the hosts it creates and its dirty roll-up hours.
+   * On failure nothing of it is stored and the host ids it took are given back.
+   */
+  async append(batch: EventBatch): Promise<void> {
+    if (batch.n === 0) return;
+    const created: HostState[] = [];
+    const hostIds = new Uint32Array(batch.n);
+    const ts = batch.cols.ts as Float64Array;
+    const client = batch.cols.client as StrColumn;
+    const site = batch.cols.site as StrColumn;
+    const unit = batch.cols.unit as StrColumn;
+    const newHours: number[] = [];
+    let lastHour = -1;
+    for (let i = 0; i < batch.n; i++) {
+      const t = ts[i]!;
+      hostIds[i] = this.hosts.touch(site[i] ?? '', client[i] ?? '', unit[i] ?? null, t, created).id;
+      if (batch.kind === 'dns') {
+        const h = Math.floor(t / HOUR) * HOUR;
+        if (h !== lastHour) {
+          lastHour = h;
+          if (!this.dirtyHours.has(h) && !newHours.includes(h)) newHours.push(h);
+        }
+      }
+    }
+    try {
+      await this.db.transaction(async (c) => {
+        if (created.length > 0) await this.appendHosts(c, created);
+        if (newHours.length > 0) {
+          await c.run(`INSERT OR IGNORE INTO rollup_dirty VALUES ${newHours.map((h) => `(${int(h, 'hour')})`).join(', ')}`);
+        }
+        await this.appendRows(c, batch, hostIds);
+      });
+    } catch (e) {
+      this.hosts.forget(created);
+      throw e;
+    }
+    for (const h of newHours) this.dirtyHours.add(h);
+  }
+
+  private async appendHosts(c: DuckDBConnection, created: readonly HostState[]): Promise<void> {
+    const ap = await c.createAppender('hosts');
+    try {
+      for (const h of created) {
+        ap.appendUInteger(h.id);
+        ap.appendVarchar(h.site);
+        ap.appendVarchar(h.address);
+        if (h.unit === null) ap.appendNull();
+        else ap.appendVarchar(h.unit);
+        ap.appendBigInt(BigInt(h.firstSeen));
+        ap.appendBigInt(BigInt(h.lastSeen));
+        ap.appendVarchar(JSON.stringify(h.names));
+        ap.endRow();
+      }
+      ap.flushSync();
+    } finally {
+      ap.closeSync();
+    }
+  }
+
+  private async appendRows(c: DuckDBConnection, batch: EventBatch, hostIds: Uint32Array): Promise<void> {
+    const cols = storeColumns(batch.kind);
+    const types = cols.map((x) => x.type);
+    const ap = await c.createAppender(tableOf(batch.kind));
+    try {
+      for (let start = 0; start < batch.n; start += CHUNK) {
+        const end = Math.min(batch.n, start + CHUNK);
+        const chunk = DuckDBDataChunk.create(types, end - start);
+        cols.forEach((x, ci) => {
+          chunk.setColumnValues(ci, columnSlice(x.def === null ? hostIds : batch.cols[x.def.col]!, x.type === BIGINT, start, end));
+        });
+        ap.appendDataChunk(chunk);
+      }
+      ap.flushSync();
+    } finally {
+      ap.closeSync();
+    }
+  }
+
+  /** Merges learned names into the hosts (a host not seen yet is created by its first event, not here). */
+  noteHostNames(notes: readonly HostNameNote[]): number {
+    let changed = 0;
+    for (const n of notes) {
+      const h = this.hosts.get(n.site ?? '', n.client);
+      if (h !== undefined && this.hosts.noteName(h, { name: n.name, source: n.source, ts: n.ts })) changed++;
+    }
+    return changed;
+  }
+
+  /** Writes last-seen, unit and names of hosts that changed. */
+  async flushHosts(): Promise<number> {
+    if (this.hosts.dirty.size === 0) return 0;
+    const rows = [...this.hosts.dirty];
+    this.hosts.dirty.clear();
+    try {
+      await this.db.transaction(async (c) => {
+        await c.run('CREATE TEMP TABLE IF NOT EXISTS host_updates (id UINTEGER, unit VARCHAR, first_seen BIGINT, last_seen BIGINT, names VARCHAR)');
+        await c.run('DELETE FROM host_updates');
+        const ap = await c.createAppender('host_updates');
+        try {
+          for (const h of rows) {
+            ap.appendUInteger(h.id);
+            if (h.unit === null) ap.appendNull();
+            else ap.appendVarchar(h.unit);
+            ap.appendBigInt(BigInt(h.firstSeen));
+            ap.appendBigInt(BigInt(h.lastSeen));
+            ap.appendVarchar(JSON.stringify(h.names));
+            ap.endRow();
+          }
+          ap.flushSync();
+        } finally {
+          ap.closeSync();
+        }
+        await c.run(`UPDATE hosts SET unit = u.unit, first_seen = u.first_seen, last_seen = u.last_seen, names = u.names
+                     FROM host_updates u WHERE hosts.id = u.id`);
+      });
+    } catch (e) {
+      for (const h of rows) this.hosts.dirty.add(h);
+      throw e;
+    }
+    return rows.length;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  private hostIdOf(f: EventFilter): number | null | undefined {
+    if (f.hostId !== undefined) return f.hostId;
+    if (f.client === undefined) return undefined;
+    return this.hosts.get(f.site ?? '', f.client)?.id ?? null;
+  }
+
+  async query(q: EventQuery): Promise<StoredEvent[]> {
+    const w = buildWhere(q, this.hostIdOf(q));
+    const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 100)), 100_000);
+    const offset = Math.max(0, Math.trunc(q.offset ?? 0));
+    const order = q.order === 'asc' ? 'ASC' : 'DESC';
+    const rows = await this.reader.all(
+      `SELECT * FROM ${tableOf(q.kind)} WHERE ${w.sql} ORDER BY ts ${order} LIMIT ${limit} OFFSET ${offset}`,
+      w.params,
+    );
+    return rows.map((r) => this.toEvent(q.kind, r));
+  }
+
+  private toEvent(kind: EventKind, r: Row): StoredEvent {
+    const hostId = num(r.host_id);
+    const h = this.hosts.byIdOf(hostId);
+    const ev: Record<string, unknown> = {
+      kind, ts: num(r.ts), hostId, client: h?.address ?? '', site: h?.site ?? '', unit: r.unit === null ? null : str(r.unit),
+    };
+    for (const def of KIND_COLUMNS[kind]) {
+      const v = r[def.col];
+      if (def.codes !== undefined) ev[def.field] = def.codes[num(v)] ?? String(num(v));
+      else if (def.type === 'json') ev[def.field] = v === null || v === undefined ? {} : (JSON.parse(str(v)) as unknown);
+      else if (def.type === 'str') ev[def.field] = v === null || v === undefined ? null : str(v);
+      else ev[def.field] = num(v);
+    }
+    // Built field by field from the kind's column list, which mirrors the event type.
+    return ev as unknown as StoredEvent;
+  }
+
+  /** Whether counts can come from the unit/hour roll-up: dns, hour or day buckets, only unit/outcome/category filters. */
+  private rollupServes(f: EventFilter, bucket: Bucket, by: EventGroup | undefined): boolean {
+    return f.kind === 'dns' && bucket !== 'minute' && f.hostId === undefined && f.client === undefined &&
+      f.nameSuffix === undefined && (by === undefined || by === 'unit' || by === 'outcome' || by === 'category');
+  }
+
+  async counts(f: EventFilter, bucket: Bucket, by?: EventGroup): Promise<CountRow[]> {
+    const size = BUCKET_MS[bucket];
+    const col = by === undefined ? null : groupColumn(f.kind, by);
+    if (by !== undefined && col === null) throw new MinewardenError('MW_ERR_BAD_INPUT', `${f.kind} events cannot be grouped by ${by}`);
+    const keyExpr = col ?? 'NULL';
+    let sql: string;
+    let params: string[];
+    if (this.rollupServes(f, bucket, by)) {
+      // Whole hours that are clean come from the roll-up; the edges and dirty hours from the
+      // events. Both tables have unit, outcome and category, so one WHERE serves both.
+      const split = this.splitRange(f, HOUR);
+      const w = buildWhere({ kind: 'dns', units: f.units, outcomes: f.outcomes, category: f.category }, undefined);
+      params = w.params;
+      sql = `SELECT t, k, sum(c) AS c FROM (
+          SELECT hour // ${size} * ${size} AS t, ${keyExpr} AS k, queries AS c
+            FROM rollup_dns_unit_hour WHERE ${w.sql} AND ${split.rollup.replace(/\bts\b/g, 'hour')}
+          UNION ALL
+          SELECT ts // ${size} * ${size} AS t, ${keyExpr} AS k, 1 AS c
+            FROM dns_events WHERE ${w.sql} AND ${split.raw}
+        ) GROUP BY t, k ORDER BY t, k`;
+    } else {
+      const w = buildWhere(f, this.hostIdOf(f));
+      params = w.params;
+      sql = `SELECT ts // ${size} * ${size} AS t, ${keyExpr} AS k, count(*) AS c FROM ${tableOf(f.kind)} WHERE ${w.sql} GROUP BY t, k ORDER BY t, k`;
+    }
+    const rows = await this.reader.all(sql, params);
+    return rows.map((r) => ({ t: num(r.t), key: this.groupKey(f.kind, by, r.k), count: num(r.c) }));
+  }
+
+  private groupKey(kind: EventKind, by: EventGroup | undefined, v: DuckDBValue | undefined): string | null {
+    if (by === undefined || v === null || v === undefined) return null;
+    if (by === 'outcome') return DNS_OUTCOMES[num(v)] ?? String(num(v));
+    if (by === 'host') {
+      const h = this.hosts.byIdOf(num(v));
+      return h === undefined ? String(num(v)) : h.site === '' ? h.address : `${h.site}/${h.address}`;
+    }
+    void kind;
+    const s = str(v);
+    return s === '' ? null : s;
+  }
+
+  /**
+   * Splits [from, to) into whole clean buckets (from the roll-up) and the rest (edges and dirty
+   * hours, from the events), as SQL conditions on `ts`.
+   */
+  private splitRange(f: EventFilter, size: number): { rollup: string; raw: string } {
+    const from = f.from ?? 0;
+    const to = f.to ?? Number.MAX_SAFE_INTEGER;
+    const fullFrom = Math.ceil(from / size) * size;
+    const fullTo = Math.floor(Math.min(to, 8.64e15) / size) * size;
+    if (fullTo <= fullFrom) return { rollup: 'false', raw: `ts >= ${int(from, 'from')} AND ts < ${int(to, 'to')}` };
+    const dirty = [...this.dirtyHours].filter((h) => h >= fullFrom && h < fullTo).sort((a, b) => a - b);
+    const dirtyList = dirty.length === 0 ? '' : dirty.map((h) => int(h, 'hour')).join(', ');
+    const rollup = `ts >= ${fullFrom} AND ts < ${fullTo}${dirty.length === 0 ? '' : ` AND ts NOT IN (${dirtyList})`}`;
+    const rawParts = [`(ts >= ${int(from, 'from')} AND ts < ${fullFrom})`, `(ts >= ${fullTo} AND ts < ${int(to, 'to')})`];
+    if (dirty.length > 0) rawParts.push(`(ts // ${HOUR} * ${HOUR} IN (${dirtyList}))`);
+    return { rollup, raw: `(${rawParts.join(' OR ')})` };
+  }
+
+  async top(f: EventFilter, by: EventGroup, n: number): Promise<TopRow[]> {
+    const col = groupColumn(f.kind, by);
+    if (col === null) throw new MinewardenError('MW_ERR_BAD_INPUT', `${f.kind} events have no ${by}`);
+    const limit = Math.min(Math.max(1, Math.trunc(n)), 10_000);
+    const blockedExpr = f.kind === 'dns' ? `count(*) FILTER (WHERE outcome = ${BLOCKED})` : '0';
+    let sql: string;
+    let params: string[];
+    const onlyTime = f.units === undefined && f.hostId === undefined && f.client === undefined && f.outcomes === undefined &&
+      f.category === undefined && f.nameSuffix === undefined;
+    if (f.kind === 'dns' && by === 'name' && onlyTime) {
+      // Whole clean days from the name/day roll-up, the rest from the events.
+      const split = this.splitDays(f);
+      sql = `SELECT k, sum(c) AS c, sum(b) AS b FROM (
+          SELECT name AS k, queries AS c, blocked AS b FROM rollup_dns_name_day WHERE ${split.rollup.replace(/\bts\b/g, 'day')}
+          UNION ALL
+          SELECT name AS k, count(*) AS c, ${blockedExpr} AS b FROM dns_events WHERE ${split.raw} GROUP BY name
+        ) GROUP BY k ORDER BY c DESC, k LIMIT ${limit}`;
+      params = [];
+    } else {
+      const w = buildWhere(f, this.hostIdOf(f));
+      params = w.params;
+      sql = `SELECT ${col} AS k, count(*) AS c, ${blockedExpr} AS b FROM ${tableOf(f.kind)}
+             WHERE ${w.sql} AND ${col} IS NOT NULL GROUP BY k ORDER BY c DESC, k LIMIT ${limit}`;
+    }
+    const rows = await this.reader.all(sql, params);
+    return rows.map((r) => ({ key: this.groupKey(f.kind, by, r.k) ?? '', count: num(r.c), blocked: num(r.b) }));
+  }
+
+  /** Like splitRange, in days; a day is clean when none of its hours is dirty. */
+  private splitDays(f: EventFilter): { rollup: string; raw: string } {
+    const from = f.from ?? 0;
+    const to = f.to ?? Number.MAX_SAFE_INTEGER;
+    const fullFrom = Math.ceil(from / DAY) * DAY;
+    const fullTo = Math.floor(Math.min(to, 8.64e15) / DAY) * DAY;
+    if (fullTo <= fullFrom) return { rollup: 'false', raw: `ts >= ${int(from, 'from')} AND ts < ${int(to, 'to')}` };
+    const dirtyDays = [...new Set([...this.dirtyHours].map((h) => Math.floor(h / DAY) * DAY))].filter((d) => d >= fullFrom && d < fullTo);
+    const list = dirtyDays.map((d) => int(d, 'day')).join(', ');
+    const rollup = `ts >= ${fullFrom} AND ts < ${fullTo}${dirtyDays.length === 0 ? '' : ` AND ts NOT IN (${list})`}`;
+    const rawParts = [`(ts >= ${int(from, 'from')} AND ts < ${fullFrom})`, `(ts >= ${fullTo} AND ts < ${int(to, 'to')})`];
+    if (dirtyDays.length > 0) rawParts.push(`(ts // ${DAY} * ${DAY} IN (${list}))`);
+    return { rollup, raw: `(${rawParts.join(' OR ')})` };
+  }
+
+  listHosts(q: HostQuery): Host[] {
+    const units = q.units === undefined ? null : new Set(q.units);
+    const search = q.search?.toLowerCase();
+    const out: Host[] = [];
+    const offset = Math.max(0, q.offset ?? 0);
+    const limit = Math.min(Math.max(1, q.limit ?? 100), 100_000);
+    const all = [...this.hostsIter()].sort((a, b) => b.lastSeen - a.lastSeen);
+    let skipped = 0;
+    for (const h of all) {
+      if (units !== null && (h.unit === null || !units.has(h.unit))) continue;
+      if (q.since !== undefined && h.lastSeen < q.since) continue;
+      if (search !== undefined && !h.address.includes(search) && !h.names.some((n) => n.name.toLowerCase().includes(search))) continue;
+      if (skipped < offset) {
+        skipped++;
+        continue;
+      }
+      out.push(toHost(h));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  private *hostsIter(): Iterable<HostState> {
+    for (let id = 1; ; id++) {
+      const h = this.hosts.byIdOf(id);
+      if (h === undefined) {
+        if (id > this.hosts.size + 1) return;
+        continue;
+      }
+      yield h;
+    }
+  }
+
+  findHost(client: string, site = ''): Host | null {
+    const h = this.hosts.get(site, client);
+    return h === undefined ? null : toHost(h);
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  /** Recomputes the roll-ups of every dirty hour (and of the days they fall in). */
+  async rollup(): Promise<{ hours: number; days: number }> {
+    const hours = [...this.dirtyHours].sort((a, b) => a - b);
+    if (hours.length === 0) return { hours: 0, days: 0 };
+    const days = [...new Set(hours.map((h) => Math.floor(h / DAY) * DAY))];
+    const hourList = hours.map((h) => int(h, 'hour')).join(', ');
+    const dayList = days.map((d) => int(d, 'day')).join(', ');
+    const dayRange = days.map((d) => `(ts >= ${d} AND ts < ${d + DAY})`).join(' OR ');
+    await this.db.transaction(async (c) => {
+      await c.run(`DELETE FROM rollup_dns_unit_hour WHERE hour IN (${hourList})`);
+      await c.run(`INSERT INTO rollup_dns_unit_hour
+        SELECT ts // ${HOUR} * ${HOUR} AS hour, coalesce(unit, ''), outcome, coalesce(category, ''), count(*)
+        FROM dns_events WHERE ts >= ${hours[0]!} AND ts < ${hours[hours.length - 1]! + HOUR} AND ts // ${HOUR} * ${HOUR} IN (${hourList})
+        GROUP BY ALL`);
+      await c.run(`DELETE FROM rollup_dns_name_day WHERE day IN (${dayList})`);
+      await c.run(`INSERT INTO rollup_dns_name_day
+        SELECT ts // ${DAY} * ${DAY} AS day, name, count(*), count(*) FILTER (WHERE outcome = ${BLOCKED})
+        FROM dns_events WHERE ${dayRange} GROUP BY ALL`);
+      await c.run(`DELETE FROM rollup_dirty WHERE hour IN (${hourList})`);
+    });
+    for (const h of hours) this.dirtyHours.delete(h);
+    await this.noteMaintenance('rollup', `${hours.length} hours, ${days.length} days`);
+    return { hours: hours.length, days: days.length };
+  }
+
+  async applyRetention(now: number, policy: RetentionPolicy): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    await this.db.transaction(async (c) => {
+      for (const kind of EVENT_KINDS) {
+        const cutoff = now - policy[kind] * DAY;
+        const r = await c.runAndReadAll(`DELETE FROM ${tableOf(kind)} WHERE ts < ${int(cutoff, 'cutoff')} RETURNING 1`);
+        out[kind] = r.currentRowCount;
+      }
+      const cutoff = now - policy.rollups * DAY;
+      const a = await c.runAndReadAll(`DELETE FROM rollup_dns_unit_hour WHERE hour < ${int(cutoff, 'cutoff')} RETURNING 1`);
+      const b = await c.runAndReadAll(`DELETE FROM rollup_dns_name_day WHERE day < ${int(cutoff, 'cutoff')} RETURNING 1`);
+      out.rollups = a.currentRowCount + b.currentRowCount;
+    });
+    await this.noteMaintenance('retention', JSON.stringify(out));
+    return out;
+  }
+
+  private async noteMaintenance(task: string, detail: string): Promise<void> {
+    await this.db.run('INSERT OR REPLACE INTO maintenance VALUES ($1, $2, $3)', [task, BigInt(Date.now()), detail]);
+  }
+
+  async stats(): Promise<EventStats> {
+    const kinds = {} as Record<EventKind, KindStats>;
+    let total = 0;
+    for (const kind of EVENT_KINDS) {
+      const [r] = await this.reader.all(`SELECT count(*) AS n, min(ts) AS lo, max(ts) AS hi FROM ${tableOf(kind)}`);
+      const rows = num(r?.n);
+      total += rows;
+      kinds[kind] = { rows, oldest: r?.lo === null ? null : num(r?.lo), newest: r?.hi === null ? null : num(r?.hi) };
+    }
+    const [ru] = await this.reader.all('SELECT (SELECT count(*) FROM rollup_dns_unit_hour) + (SELECT count(*) FROM rollup_dns_name_day) AS n');
+    const bytes = this.bytesOnDisk();
+    return { kinds, hosts: this.hosts.size, rollupRows: num(ru?.n), bytes, bytesPerEvent: total === 0 || bytes === 0 ? null : bytes / total };
+  }
+
+  bytesOnDisk(): number {
+    if (this.path === ':memory:') return 0;
+    let n = 0;
+    for (const p of [this.path, `${this.path}.wal`]) {
+      try {
+        n += statSync(p).size;
+      } catch {
+        // no WAL right now
+      }
+    }
+    return n;
+  }
+
+  /** Writes the last changes of the WAL into the file (stats then count what is really there). */
+  async checkpoint(): Promise<void> {
+    await this.db.run('CHECKPOINT');
+  }
+
+  /**
+   * A consistent copy while running: EXPORT DATABASE reads one snapshot (DuckDB's MVCC) on the
+   * reader connection, so appends go on meanwhile. Parquet, compressed; restore is IMPORT DATABASE.
+   */
+  async backup(dir: string): Promise<void> {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    await this.flushHosts();
+    await this.reader.run(`EXPORT DATABASE '${dir.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.flushHosts();
+    } finally {
+      await this.reader.close();
+      await this.db.close();
+    }
+  }
+}
+
+/** A slice of a column as the values setColumnValues takes (BIGINT columns need bigint). */
+function columnSlice(col: NumColumn | StrColumn | Uint32Array, big: boolean, start: number, end: number): readonly DuckDBValue[] {
+  if (Array.isArray(col)) return start === 0 && end === col.length ? col : col.slice(start, end);
+  const view = col.subarray(start, end);
+  if (big) {
+    const out = new Array<bigint>(view.length);
+    for (let i = 0; i < view.length; i++) out[i] = BigInt(Math.trunc(view[i]!));
+    return out;
+  }
+  // A typed array is read by index and length only (DuckDBDataChunk.setColumnValues), so the
+  // view is passed as it is instead of being copied into an array of numbers.
+  return view as unknown as readonly DuckDBValue[];
+}
+

@@ -1,0 +1,184 @@
+/**
+ * The one writer of events: appends batches to the store one at a time, in order. A batch the
+ * store refuses is spooled (./spool.ts) and retried with back-off; while the spool holds anything,
+ * new batches queue behind it so that the order is kept. Backend-independent: it only needs
+ * `append(batch)`.
+ */
+import type { WriterStatus } from '../types.ts';
+import type { EventBatch } from './batch.ts';
+import { Spool } from './spool.ts';
+
+export interface BatchTarget {
+  append(batch: EventBatch): Promise<void>;
+}
+
+export type WriterLog = (level: 'info' | 'warn' | 'error', msg: string) => void;
+
+export interface WriterOptions {
+  /** Spool directory, or null for memory only. */
+  spoolDir: string | null;
+  log?: WriterLog;
+  /** First retry delay after a failure; doubles up to maxRetryMs. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  maxMemoryEvents?: number;
+}
+
+export class EventWriter {
+  private readonly queue: EventBatch[] = [];
+  private running = false;
+  private idle: Array<() => void> = [];
+  private readonly spool: Spool;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelay: number;
+  private closed = false;
+  private readonly counters = { accepted: 0, written: 0, spooled: 0, dropped: 0, failures: 0 };
+  private lastError: string | null = null;
+  private lastErrorAt: number | null = null;
+  private queuedEvents = 0;
+
+  constructor(private readonly target: BatchTarget, private readonly opts: WriterOptions) {
+    this.spool = new Spool(opts.spoolDir, opts.maxMemoryEvents);
+    this.retryDelay = opts.retryMs ?? 1000;
+    if (!this.spool.empty) {
+      opts.log?.('warn', `${this.spool.pending} events wait in the spool from an earlier run; writing them to the store`);
+      this.scheduleRetry(0);
+    }
+  }
+
+  write(batch: EventBatch): void {
+    if (batch.n === 0) return;
+    this.counters.accepted += batch.n;
+    this.queuedEvents += batch.n;
+    this.queue.push(batch);
+    if (!this.running) void this.drain();
+  }
+
+  status(): WriterStatus {
+    const spoolPending = this.spool.pending;
+    return {
+      ...this.counters,
+      pending: this.queuedEvents + spoolPending,
+      spoolPending,
+      lastError: this.lastError,
+      lastErrorAt: this.lastErrorAt,
+    };
+  }
+
+  /** Resolves when every batch handed over so far is written or spooled. */
+  flush(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Tries the spool now (tests, and `flush --retry`); resolves when the attempt is over. */
+  async retryNow(): Promise<void> {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    await this.flush();
+    await this.drainSpool();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      for (let batch = this.queue.shift(); batch !== undefined; batch = this.queue.shift()) {
+        this.queuedEvents -= batch.n;
+        if (!this.spool.empty) {
+          this.toSpool(batch);
+          continue;
+        }
+        try {
+          await this.target.append(batch);
+          this.counters.written += batch.n;
+        } catch (e) {
+          this.fail(e);
+          this.toSpool(batch);
+          this.scheduleRetry(this.retryDelay);
+        }
+      }
+    } finally {
+      this.running = false;
+      const waiting = this.idle;
+      this.idle = [];
+      for (const r of waiting) r();
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.counters.failures++;
+    this.lastError = e instanceof Error ? e.message : String(e);
+    this.lastErrorAt = Date.now();
+  }
+
+  private toSpool(batch: EventBatch): void {
+    const where = this.spool.put(batch);
+    if (where instanceof Error) {
+      this.counters.dropped += batch.n;
+      this.opts.log?.('error', `event store: ${where.message}`);
+      return;
+    }
+    this.counters.spooled += batch.n;
+    if (this.counters.spooled === batch.n || where === 'memory') {
+      this.opts.log?.('error', `event store cannot write (${this.lastError ?? 'unknown error'}); events are spooled (${where}) and retried`);
+    }
+  }
+
+  private scheduleRetry(delay: number): void {
+    if (this.retryTimer !== null || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.drainSpool();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  /** Writes spooled batches in order until the spool is empty or the store fails again. */
+  private async drainSpool(): Promise<void> {
+    while (this.running) await this.flush();
+    this.running = true;
+    let written = 0;
+    try {
+      while (!this.spool.empty) {
+        let batch: EventBatch | null;
+        try {
+          batch = this.spool.peek();
+        } catch (e) {
+          this.opts.log?.('error', `event store: ${(e as Error).message}`);
+          continue;
+        }
+        if (batch === null) break;
+        try {
+          await this.target.append(batch);
+        } catch (e) {
+          this.fail(e);
+          const delay = this.retryDelay;
+          this.retryDelay = Math.min(this.retryDelay * 2, this.opts.maxRetryMs ?? 30_000);
+          this.scheduleRetry(delay);
+          return;
+        }
+        this.spool.shift();
+        this.counters.written += batch.n;
+        written += batch.n;
+      }
+      this.retryDelay = this.opts.retryMs ?? 1000;
+      if (written > 0) this.opts.log?.('info', `event store writes again: ${written} spooled events written`);
+    } finally {
+      this.running = false;
+      if (this.queue.length > 0) void this.drain();
+      else {
+        const waiting = this.idle;
+        this.idle = [];
+        for (const r of waiting) r();
+      }
+    }
+  }
+
+  /** Stops retrying; what is still queued is spooled so that the next start writes it. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+}
