@@ -1,7 +1,7 @@
 /**
  * The layer rules of ARCHITECTURE.md, enforced in `npm test`. A violation fails the build.
  * Layers (lower may never import higher):
- *   model, core  <  config  <  store  <  intel, org  <  dns, sensors, detect, incidents  <  api  <  cli
+ *   model, core  <  config  <  store  <  intel, org  <  events  <  dns, sensors, detect, incidents  <  api  <  cli
  * and a capability is entered only through its front door (index.ts), except the plain
  * `model/` and `core/` modules.
  */
@@ -13,7 +13,8 @@ module.exports = {
     { name: 'core-is-bottom', severity: 'error', comment: 'core/ (logging, errors, time) imports only model.', from: { path: '^src/core/' }, to: { path: '^src/(?!core/|model/)' } },
     { name: 'config-below-features', severity: 'error', from: { path: '^src/config/' }, to: { path: '^src/(?!config/|core/|model/)' } },
     { name: 'store-below-domain', severity: 'error', comment: 'The store knows no domain module.', from: { path: '^src/store/' }, to: { path: '^src/(?!store/|config/|core/|model/)' } },
-    { name: 'intel-org-below-sensing', severity: 'error', from: { path: '^src/(intel|org)/' }, to: { path: '^src/(dns|sensors|detect|incidents|api|web|cli)/' } },
+    { name: 'intel-org-below-events', severity: 'error', from: { path: '^src/(intel|org)/' }, to: { path: '^src/(events|dns|sensors|detect|incidents|api|web|cli)/' } },
+    { name: 'events-below-sensing', severity: 'error', comment: 'events/ (ingest, maintenance, queries) serves the sensing layers and knows none of them.', from: { path: '^src/events/' }, to: { path: '^src/(dns|sensors|detect|incidents|api|web|cli)/' } },
     { name: 'domain-below-api', severity: 'error', from: { path: '^src/(dns|sensors|detect|incidents)/' }, to: { path: '^src/(api|web|cli)/' } },
     { name: 'nothing-imports-cli', severity: 'error', from: { path: '^src/(?!cli/)' }, to: { path: '^src/cli/' } },
     { name: 'only-cli-imports-api', severity: 'error', from: { path: '^src/(?!cli/|api/)' }, to: { path: '^src/api/' } },

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../core/log.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { FeedFetcher, FeedManager, IntelEngine, PopularityGuard, decayPolicy } from '../intel/index.ts';
 import { OrgService } from '../org/index.ts';
+import { EventMaintenance, EventSink, retentionPolicy } from '../events/index.ts';
 import { configFrom } from './context.ts';
 
 export interface App {
@@ -21,7 +22,16 @@ export interface App {
   feeds: FeedManager;
   /** The organisation tree and address → unit, loaded from the store. */
   org: OrgService;
+  /** Where every producer records events (unit mapping, batching to the writer). */
+  sink: EventSink;
+  /** Roll-ups and retention on schedule (started by `serve`). */
+  maintenance: EventMaintenance;
   close(): Promise<void>;
+}
+
+export interface OpenAppOptions {
+  /** `serve`: the event writer gets a thread of its own (config events.writer). */
+  serving?: boolean;
 }
 
 function buildGuard(config: Config): PopularityGuard | null {
@@ -38,8 +48,11 @@ function buildGuard(config: Config): PopularityGuard | null {
   return PopularityGuard.withBuiltInList(extra);
 }
 
-export async function openApp(config: Config, log: Logger = createLogger(config.log)): Promise<App> {
-  const store = await openStore(config);
+export async function openApp(config: Config, log: Logger = createLogger(config.log), opts: OpenAppOptions = {}): Promise<App> {
+  const store = await openStore(config, {
+    eventWriter: opts.serving === true ? config.events.writer : 'thread',
+    log: (level, msg) => log[level](msg),
+  });
   let org: OrgService;
   try {
     org = await OrgService.load(store.org);
@@ -57,10 +70,18 @@ export async function openApp(config: Config, log: Logger = createLogger(config.
   });
   const fetcher = new FeedFetcher({ cacheDir: join(config.dataDir, 'feeds') });
   const feeds = new FeedManager(engine, fetcher, config.intel.feeds, log);
+  const sink = new EventSink(store.events, org, { flushMs: config.events.flushInterval * 1000 });
+  const maintenance = new EventMaintenance(store.events, log, {
+    rollupMs: config.events.rollupInterval * 1000,
+    retentionMs: config.events.retentionInterval * 1000,
+    policy: retentionPolicy(config.events.retention),
+  });
   return {
-    config, log, store, engine, fetcher, feeds, org,
+    config, log, store, engine, fetcher, feeds, org, sink, maintenance,
     async close(): Promise<void> {
       await feeds.stop();
+      await maintenance.stop();
+      await sink.close();
       await store.close();
     },
   };

@@ -7,6 +7,9 @@ import { isMinewardenError, errorMessage } from '../core/errors.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerIntel } from './commands/intel.ts';
 import { registerUnits } from './commands/units.ts';
+import { registerEvents } from './commands/events.ts';
+import { registerHosts } from './commands/hosts.ts';
+import { registerDb } from './commands/db.ts';
 
 export function buildProgram(): Command {
   const program = new Command('minewarden')
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
   registerServe(program);
   registerIntel(program);
   registerUnits(program);
+  registerEvents(program);
+  registerHosts(program);
+  registerDb(program);
   return program;
 }
 

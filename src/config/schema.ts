@@ -18,6 +18,9 @@ const duration = z
     return s;
   });
 
+const DAY = 86400;
+const DEFAULT_RETENTION = { dns: 30 * DAY, flow: 30 * DAY, http: 30 * DAY, tls: 30 * DAY, sinkhole: 90 * DAY, alert: 180 * DAY, rollups: 400 * DAY };
+
 const confidence = z.number().int().min(0).max(100);
 
 const feedFormat = z.enum(['auto', 'plain', 'hosts', 'adblock', 'rpz', 'csv', 'threatfox-json', 'misp', 'stix', 'otx', 'maltrail']);
@@ -96,6 +99,36 @@ export const configSchema = z
         decay: { threshold: 20, speed: 0.3, lifetimes: {} },
         guard: { enabled: true, popular: [] },
       }),
+    events: z
+      .strictObject({
+        /** How long each kind of event is kept, and the roll-ups (per unit per hour, per name per day). */
+        retention: z
+          .strictObject({
+            dns: duration.default(30 * 86400),
+            flow: duration.default(30 * 86400),
+            http: duration.default(30 * 86400),
+            tls: duration.default(30 * 86400),
+            sinkhole: duration.default(90 * 86400),
+            alert: duration.default(180 * 86400),
+            rollups: duration.default(400 * 86400),
+          })
+          .default(DEFAULT_RETENTION),
+        /** Longest time an event waits in the producer's batch before it goes to the writer. */
+        flushInterval: duration.default(0.25),
+        /** How often the roll-ups of hours that received events are recomputed. */
+        rollupInterval: duration.default(60),
+        /** How often retention runs (it also runs at start). */
+        retentionInterval: duration.default(86400),
+        /** Where `serve` runs the event writer: a thread of its own, or the main thread. */
+        writer: z.enum(['worker', 'thread']).default('worker'),
+      })
+      .default({ retention: DEFAULT_RETENTION, flushInterval: 0.25, rollupInterval: 60, retentionInterval: 86400, writer: 'worker' }),
+    metrics: z
+      .strictObject({
+        /** Prometheus metrics at http://ADDRESS:PORT/metrics while `serve` runs; '' turns it off. */
+        listen: z.string().regex(/^$|^(\[[0-9a-fA-F:.]+\]|[0-9.]+|localhost):\d{1,5}$/, 'ADDRESS:PORT such as 127.0.0.1:9153, or empty').default('127.0.0.1:9153'),
+      })
+      .default({ listen: '127.0.0.1:9153' }),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();

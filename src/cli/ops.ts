@@ -1,0 +1,163 @@
+/**
+ * Operations that a one-shot command runs either on the running server (through the control
+ * socket) or, when none runs, on the data directory itself. One function per operation, over the
+ * App, so both paths give the same answer.
+ */
+import { statSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { MinewardenError } from '../core/errors.ts';
+import { callControl, type ControlHandler } from '../api/index.ts';
+import { parseEventJson, toQuery, type EventSearch } from '../events/index.ts';
+import type { Bucket, EventGroup } from '../store/index.ts';
+import type { App } from './app.ts';
+import { withApp } from './app.ts';
+import { configFrom } from './context.ts';
+
+export interface TopParams extends EventSearch {
+  by: EventGroup;
+  n: number;
+}
+
+export interface CountParams extends EventSearch {
+  bucket: Bucket;
+  by?: EventGroup;
+}
+
+export interface HostParams {
+  unit?: string;
+  search?: string;
+  since?: number;
+  limit?: number;
+  offset?: number;
+}
+
+const GROUPS: readonly EventGroup[] = ['unit', 'outcome', 'category', 'name', 'host', 'indicator', 'dst', 'detector'];
+const BUCKETS: readonly Bucket[] = ['minute', 'hour', 'day'];
+
+export function parseGroup(v: string): EventGroup {
+  if ((GROUPS as readonly string[]).includes(v)) return v as EventGroup;
+  throw new MinewardenError('MW_ERR_BAD_INPUT', `cannot group by "${v}" (one of ${GROUPS.join(', ')})`);
+}
+
+export function parseBucket(v: string): Bucket {
+  if ((BUCKETS as readonly string[]).includes(v)) return v as Bucket;
+  throw new MinewardenError('MW_ERR_BAD_INPUT', `unknown bucket "${v}" (one of ${BUCKETS.join(', ')})`);
+}
+
+export interface IngestParams {
+  lines: string[];
+  /** Line number of lines[0] in the file (for error reports). */
+  firstLine: number;
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: Array<{ line: number; error: string }>;
+}
+
+export interface DbStats {
+  dataDir: string;
+  /** Whether a server was running (the figures then come from it). */
+  server: boolean;
+  files: Array<{ file: string; bytes: number }>;
+  state: { indicators: number; units: number };
+  events: Awaited<ReturnType<App['store']['events']['stats']>>;
+  writer: ReturnType<App['store']['events']['status']>;
+  sink: ReturnType<App['sink']['status']>;
+}
+
+function files(dataDir: string): Array<{ file: string; bytes: number }> {
+  const out: Array<{ file: string; bytes: number }> = [];
+  const walk = (dir: string, rel: string): void => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const n of names.sort()) {
+      const p = join(dir, n);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (st === undefined) continue;
+      if (st.isDirectory()) walk(p, `${rel}${n}/`);
+      else if (st.isFile()) out.push({ file: `${rel}${n}`, bytes: st.size });
+    }
+  };
+  walk(dataDir, '');
+  return out;
+}
+
+/** The operations, by the method name the control socket uses. */
+export const OPS = {
+  'events.query': (app: App, p: EventSearch) => app.store.events.query(toQuery(p, app.org.tree(), Date.now())),
+  'events.top': (app: App, p: TopParams) => app.store.events.top(toQuery(p, app.org.tree(), Date.now()), p.by, p.n),
+  'events.counts': (app: App, p: CountParams) => app.store.events.counts(toQuery(p, app.org.tree(), Date.now()), p.bucket, p.by),
+  'hosts.list': (app: App, p: HostParams) => {
+    const tree = app.org.tree();
+    if (p.unit !== undefined && tree.get(p.unit) === undefined) throw new MinewardenError('MW_ERR_NOT_FOUND', `no unit "${p.unit}"`);
+    return app.store.events.hosts({
+      ...(p.unit === undefined ? {} : { units: [...tree.subtreeIds(p.unit)] }),
+      ...(p.search === undefined ? {} : { search: p.search }),
+      ...(p.since === undefined ? {} : { since: p.since }),
+      limit: p.limit ?? 100, offset: p.offset ?? 0,
+    });
+  },
+  'db.stats': async (app: App, p: { server: boolean }): Promise<DbStats> => {
+    await app.sink.flush();
+    const events = await app.store.events.stats();
+    const intel = await app.store.intel.stats();
+    return {
+      dataDir: resolve(app.config.dataDir), server: p.server, files: files(app.config.dataDir),
+      state: { indicators: intel.total, units: app.org.tree().size },
+      events, writer: app.store.events.status(), sink: app.sink.status(),
+    };
+  },
+  /** JSON lines → events through the sink; a bad line is reported with its number and skipped. */
+  'events.ingest': async (app: App, p: IngestParams): Promise<IngestResult> => {
+    const out: IngestResult = { accepted: 0, rejected: [] };
+    p.lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      const r = parseEventJson(line);
+      if (!r.ok) out.rejected.push({ line: p.firstLine + i, error: r.error });
+      else {
+        const before = app.sink.status().rejected;
+        app.sink.record(r.event);
+        const after = app.sink.status();
+        if (after.rejected === before) out.accepted++;
+        else out.rejected.push({ line: p.firstLine + i, error: after.lastRejection ?? 'refused' });
+      }
+    });
+    await app.sink.drained();
+    return out;
+  },
+  backup: async (app: App, p: { dir: string }) => {
+    await app.sink.flush();
+    return app.store.backup(p.dir);
+  },
+} as const;
+
+export type OpName = keyof typeof OPS;
+type ParamsOf<K extends OpName> = Parameters<(typeof OPS)[K]>[1];
+type ResultOf<K extends OpName> = Awaited<ReturnType<(typeof OPS)[K]>>;
+
+/** The control socket's handlers for a running server. */
+export function controlHandlers(app: App): Record<string, ControlHandler> {
+  const out: Record<string, ControlHandler> = { ping: () => Promise.resolve({ pid: process.pid }) };
+  for (const [name, fn] of Object.entries(OPS)) {
+    // Params arrive as JSON from the socket; each operation validates what it reads (toQuery, parse*).
+    out[name] = (params) => (fn as (a: App, p: unknown) => Promise<unknown>)(app, name === 'db.stats' ? { server: true } : params);
+  }
+  return out;
+}
+
+/**
+ * Runs an operation on the running server if there is one, else on the data directory.
+ * Returns the result and where it ran.
+ */
+export async function runOp<K extends OpName>(cmd: Command, name: K, params: ParamsOf<K>): Promise<ResultOf<K>> {
+  const config = configFrom(cmd);
+  const remote = await callControl(config.dataDir, name, params);
+  if (remote.running) return remote.result as ResultOf<K>;
+  return withApp(cmd, (app) => (OPS[name] as (a: App, p: ParamsOf<K>) => Promise<ResultOf<K>>)(app, params));
+}

@@ -1,0 +1,14 @@
+/**
+ * Prometheus metrics (prom-client). One registry per process, passed in from the composition root;
+ * modules register their collectors on it. Values that live elsewhere (the writer thread's counts)
+ * are read when Prometheus scrapes, through `collect`.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export { Counter, Gauge, Registry };
+
+export function createRegistry(opts: { defaults?: boolean } = {}): Registry {
+  const registry = new Registry();
+  if (opts.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'minewarden_process_' });
+  return registry;
+}
