@@ -6,17 +6,15 @@
 import { z } from 'zod';
 import { DNS_OUTCOMES, SEVERITIES, type MinewardenEvent } from '../model/events.ts';
 
-const time = z.union([
-  z.number().finite().nonnegative(),
-  z.string().transform((s, ctx) => {
-    const ms = /^\d+(\.\d+)?$/.test(s) ? Number(s) : Date.parse(s);
-    if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: `"${s}" is not a time (epoch ms or ISO date-time)` });
-      return z.NEVER;
-    }
-    return ms;
-  }),
-]);
+const time = z.unknown().transform((v, ctx) => {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+  if (typeof v === 'string') {
+    const ms = /^\d+(\.\d+)?$/.test(v) ? Number(v) : Date.parse(v);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  ctx.addIssue({ code: 'custom', message: v === undefined ? 'is required' : `${JSON.stringify(v)} is not a time (epoch ms or ISO date-time)` });
+  return z.NEVER;
+});
 const count = z.number().int().nonnegative();
 const port = z.number().int().min(0).max(65535);
 const text = z.string().nullish();

@@ -1,0 +1,212 @@
+/**
+ * The events, hosts, db and backup commands as a user runs them: real processes on a real data
+ * directory, first on their own, then with `serve` running (the one-shot commands then go through
+ * the server's control socket), including a backup taken while events are being written.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UnitTree, exportUnitsYaml } from '../src/org/index.ts';
+import { CITY } from '../src/org/org.test-util.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const MAIN = join(ROOT, 'src/cli/main.ts');
+const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+
+function mw(dataDir: string, args: string[]): { code: number; out: string; err: string } {
+  mkdirSync(dataDir, { recursive: true });
+  const r = spawnSync(process.execPath, ['--import', TSX, MAIN, '--data-dir', dataDir, ...args], {
+    cwd: dataDir, encoding: 'utf8', env: { ...process.env }, timeout: 90_000,
+  });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+function mwAsync(dataDir: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, '--data-dir', dataDir, ...args], { cwd: dataDir, env: { ...process.env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+  });
+}
+
+const HOUR = 3_600_000;
+/** A whole hour well in the past of "now", so that --since 24h covers the data. */
+const T0 = Math.floor((Date.now() - 5 * HOUR) / HOUR) * HOUR;
+
+/**
+ * 3 hours of DNS from hosts of three schools (two reported with their site keys; east-2's
+ * 192.168.1.0/24 overlaps west-2's), every tenth query a blocked pool name; one flow, one alert;
+ * two bad lines.
+ */
+function eventsFile(dir: string, n = 3000, t0 = T0): string {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const school = i % 3;
+    const client = school === 0 ? `10.1.1.${(i % 20) + 1}` : school === 1 ? `192.168.1.${(i % 20) + 1}` : `10.3.7.${(i % 20) + 130}`;
+    const blocked = i % 10 === 0;
+    lines.push(JSON.stringify({
+      kind: 'dns', ts: t0 + Math.floor((i * 3 * HOUR) / n), client, ...(school === 0 ? { site: 'east-1' } : school === 1 ? { site: 'east-2' } : {}),
+      name: blocked ? 'xmr.pool.example' : `www${i % 50}.example.edu.cn`, qtype: i % 4 === 0 ? 28 : 1, rcode: blocked ? 3 : 0,
+      outcome: blocked ? 'blocked' : 'resolved', ...(blocked ? { category: 'mining-pool', indicator: 'pool.example' } : {}), latencyUs: 900 + (i % 500),
+    }));
+  }
+  lines.push('{"kind":"dns", oops');
+  lines.push(JSON.stringify({ kind: 'dns', ts: t0, client: '10.1.1.1', name: 'a.example', qtype: 1, rcode: 0, outcome: 'teleported' }));
+  lines.push(JSON.stringify({ kind: 'flow', ts: t0 + 60_000, end: t0 + 600_000, client: '10.3.7.150', src: '10.3.7.150', srcPort: 50123, dst: '198.51.100.77', dstPort: 3333, proto: 6, bytesOut: 6_000_000_000, pktsOut: 4000, bytesIn: 90_000, pktsIn: 3000, tcpState: 'SF', sensor: 'zeek-1' }));
+  lines.push(JSON.stringify({ kind: 'alert', ts: t0 + 61_000, client: '10.3.7.150', detector: 'stratum', severity: 'high', title: 'Monero mining by XMRig', indicator: 'pool.example', evidence: { wallet: '44AFFq5kSiGBoZ', worker: 'lab-pc-3' } }));
+  const file = join(dir, `events-${t0}.jsonl`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+function setup(): { dir: string; data: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'mw-events-'));
+  const data = join(dir, 'data');
+  writeFileSync(join(dir, 'city.yml'), exportUnitsYaml(UnitTree.build(CITY)));
+  expect(mw(data, ['units', 'import', join(dir, 'city.yml')]).out).toMatch(/imported 13 units/);
+  return { dir, data };
+}
+
+describe('minewarden events, hosts, db (no server running)', () => {
+  it('imports JSON lines, skips bad lines with their numbers, and answers queries, top lists, counts and hosts', () => {
+    const { dir, data } = setup();
+    const imp = mw(data, ['events', 'import', eventsFile(dir)]);
+    expect(imp.code).toBe(0);
+    expect(imp.out).toMatch(/^3,002 events recorded from 3,004 lines$/m);
+    expect(imp.out).toMatch(/^ {2}line 3001: not JSON/m);
+    expect(imp.out).toMatch(/^ {2}line 3002: outcome: .*expected one of "resolved"/m);
+
+    // Newest first, with the unit each address mapped to at ingest (the site picks the school).
+    const q = JSON.parse(`[${mw(data, ['events', 'query', '--json', '-n', '3000']).out.trim().split('\n').join(',')}]`) as Array<Record<string, unknown>>;
+    expect(q).toHaveLength(3000);
+    expect(q.every((e, i) => i === 0 || (e.ts as number) <= (q[i - 1]!.ts as number))).toBe(true);
+    const units = new Set(q.map((e) => `${String(e.client).split('.').slice(0, 3).join('.')}|${String(e.site)}|${String(e.unit)}`));
+    expect([...units].sort()).toEqual(['10.1.1|east-1|s-east-1', '10.3.7||lab-north-7', '192.168.1|east-2|s-east-2']);
+
+    // A unit subtree: the east district holds s-east-1 and s-east-2; blocked only.
+    const east = mw(data, ['events', 'query', '--unit', 'd-east', '--outcome', 'blocked', '-n', '5']).out.split('\n');
+    expect(east[0]).toMatch(/^TIME\s+HOST\s+UNIT\s+NAME\s+TYPE\s+RCODE\s+OUTCOME\s+CATEGORY\s+INDICATOR\s+MS$/);
+    expect(east.slice(1, 6).every((l) => /s-east-[12]\s+xmr\.pool\.example\s+(A|AAAA)\s+NXDOMAIN\s+blocked\s+mining-pool\s+pool\.example/.test(l))).toBe(true);
+    expect(mw(data, ['events', 'query', '--name', 'pool.example', '--json', '-n', '10000']).out.trim().split('\n')).toHaveLength(300);
+    expect(mw(data, ['events', 'query', '--host', '192.168.1.3', '--site', 'west-2']).out).toMatch(/no events match/);
+
+    const flow = mw(data, ['events', 'query', '-k', 'flow']).out;
+    expect(flow).toMatch(/10\.3\.7\.150\s+lab-north-7\s+10\.3\.7\.150:50123\s+198\.51\.100\.77:3333\s+tcp\s+6000000000B\/4000p\s+90000B\/3000p\s+SF\s+zeek-1/);
+    const alert = JSON.parse(mw(data, ['events', 'query', '-k', 'alert', '--json']).out) as Record<string, unknown>;
+    expect(alert).toMatchObject({ detector: 'stratum', severity: 'high', unit: 'lab-north-7', evidence: { wallet: '44AFFq5kSiGBoZ', worker: 'lab-pc-3' } });
+
+    const top = JSON.parse(mw(data, ['events', 'top', '-b', 'name', '-n', '2', '--json']).out) as Array<{ key: string; count: number; blocked: number }>;
+    expect(top[0]).toEqual({ key: 'xmr.pool.example', count: 300, blocked: 300 });
+    const byUnit = JSON.parse(mw(data, ['events', 'counts', '-b', 'unit', '--bucket', 'day', '--json']).out) as Array<{ key: string; count: number }>;
+    expect(byUnit.reduce((a, r) => a + r.count, 0)).toBe(3000);
+    expect(new Set(byUnit.map((r) => r.key))).toEqual(new Set(['s-east-1', 's-east-2', 'lab-north-7']));
+    expect(mw(data, ['events', 'counts', '-b', 'outcome']).out).toMatch(/^TIME\s+OUTCOME\s+COUNT$/m);
+
+    const hosts = JSON.parse(mw(data, ['hosts', '--unit', 'd-east', '--json']).out) as Array<{ address: string; site: string; unit: string }>;
+    expect(hosts).toHaveLength(40);
+    expect(hosts.filter((h) => h.site === 'east-2').every((h) => h.unit === 's-east-2' && h.address.startsWith('192.168.1.'))).toBe(true);
+
+    const stats = mw(data, ['db', 'stats']).out;
+    expect(stats).toMatch(/^dns\s+3,000\s/m);
+    expect(stats).toMatch(/^flow\s+1\s/m);
+    expect(stats).toMatch(/^hosts 61, /m);
+    expect(stats).toMatch(/^events\.duckdb\s/m);
+  }, 240_000);
+
+  it('says clearly what is wrong with a bad search', () => {
+    const { data } = setup();
+    const bad = mw(data, ['events', 'query', '--unit', 'no-such-unit']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/no unit "no-such-unit"/);
+    expect(mw(data, ['events', 'query', '--since', 'yesterday-ish']).err).toMatch(/since "yesterday-ish" is not a time/);
+    expect(mw(data, ['events', 'query', '-k', 'smtp']).err).toMatch(/unknown event kind "smtp"/);
+    expect(mw(data, ['events', 'query', '-k', 'flow', '--outcome', 'blocked']).err).toMatch(/flow events have no outcome/);
+  }, 120_000);
+});
+
+describe('with serve running', () => {
+  let server: ChildProcess | null = null;
+  afterEach(() => {
+    if (server !== null && server.exitCode === null) server.kill('SIGKILL');
+    server = null;
+  });
+
+  async function startServe(data: string): Promise<{ child: ChildProcess; log: () => string; metrics: string }> {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, '--data-dir', data, 'serve'], { cwd: data, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    server = child;
+    let log = '';
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`serve did not get ready:\n${log}`)), 60_000);
+      const check = setInterval(() => {
+        if (/Minewarden ready/.test(log)) {
+          clearTimeout(t);
+          clearInterval(check);
+          resolve();
+        }
+      }, 50);
+    });
+    const metrics = /metrics=(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(log)?.[1];
+    expect(metrics).toBeDefined();
+    return { child, log: () => log, metrics: metrics! };
+  }
+
+  it('imports, queries and backs up through the running server, even while events are written; restore refuses until it stops', async () => {
+    const { dir, data } = setup();
+    const { child, metrics } = await startServe(data);
+
+    const imp = await mwAsync(data, ['events', 'import', eventsFile(dir)]);
+    expect(imp.out).toMatch(/3,002 events recorded from 3,004 lines \(by the running server\)/);
+    const q = await mwAsync(data, ['events', 'query', '--outcome', 'blocked', '--json', '-n', '1000']);
+    expect(q.err).toBe('');
+    expect(q.out.trim().split('\n')).toHaveLength(300);
+    const stats = await mwAsync(data, ['db', 'stats']);
+    expect(stats.out).toMatch(/figures from the running server/);
+    expect(stats.out).toMatch(/^dns\s+3,000\s/m);
+
+    // A backup while another import is being written: the copy is consistent (whole batches),
+    // and holds at least everything written before it started.
+    const second = mwAsync(data, ['events', 'import', eventsFile(dir, 20_000, T0 + HOUR)]);
+    const backupDir = join(dir, 'backup-1');
+    const bk = await mwAsync(data, ['backup', backupDir]);
+    expect(bk.err).toBe('');
+    expect(bk.out).toMatch(/backup written to .*backup-1: [\d,]+ events, \d+ hosts/);
+    expect((await second).out).toMatch(/20,002 events recorded/);
+    expect(existsSync(join(backupDir, 'manifest.json'))).toBe(true);
+    expect(readdirSync(join(backupDir, 'events'))).toContain('dns_events.parquet');
+    expect((await mwAsync(data, ['backup', backupDir])).err).toMatch(/already exists/);
+
+    const body = await (await fetch(metrics)).text();
+    expect(body).toMatch(/^minewarden_events_recorded_total 23004$/m);
+    expect(body).toMatch(/^minewarden_events_dropped_total 0$/m);
+
+    const refused = await mwAsync(data, ['restore', backupDir]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/server is running .* stop it before restoring/);
+
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    // Restore into a fresh directory, and back into the original one (its files moved aside).
+    const fresh = join(dir, 'restored');
+    const r1 = mw(fresh, ['restore', backupDir]);
+    expect(r1.out).toMatch(/restored .*backup-1/);
+    const restored = mw(fresh, ['db', 'stats', '--json']);
+    const s = JSON.parse(restored.out) as { events: { kinds: { dns: { rows: number }; alert: { rows: number } }; hosts: number }; state: { units: number; indicators: number } };
+    expect(s.events.kinds.dns.rows).toBeGreaterThanOrEqual(3000);
+    expect(s.events.kinds.dns.rows).toBeLessThanOrEqual(23_000);
+    expect(s.state.units).toBe(13);
+    expect(s.state.indicators).toBeGreaterThan(0);
+    const r2 = mw(data, ['restore', backupDir]);
+    expect(r2.out).toMatch(/previous database files are in .*pre-restore-/);
+    expect(mw(data, ['events', 'query', '-k', 'alert']).out).toMatch(/stratum/);
+  }, 300_000);
+});
