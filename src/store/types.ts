@@ -228,8 +228,11 @@ export interface EventStore {
   /** Recomputes the roll-ups of every hour that received events since the last call. */
   rollup(): Promise<{ hours: number; days: number }>;
   stats(): Promise<EventStats>;
-  /** A consistent copy of the events database, written while it runs, into `dir`. */
-  backup(dir: string): Promise<void>;
+  /**
+   * A consistent copy of the events database, written while it runs, into `dir`; returns what
+   * the copy holds (counted in the same snapshot as the copy, so writes meanwhile do not count).
+   */
+  backup(dir: string): Promise<Pick<BackupManifest, 'events' | 'hosts'>>;
   close(): Promise<void>;
 }
 

@@ -73,14 +73,13 @@ export async function openDuckDbStore(opts: DuckDbStoreOptions): Promise<Store> 
       } finally {
         await reader.close();
       }
-      await events.backup(join(tmp, 'events'));
-      const stats = await events.stats();
+      const copied = await events.backup(join(tmp, 'events'));
       const manifest: BackupManifest = {
         format: 'minewarden-backup',
         version: 1,
         createdAt: Date.now(),
-        events: Object.fromEntries(Object.entries(stats.kinds).map(([k, v]) => [k, v.rows])),
-        hosts: stats.hosts,
+        events: copied.events,
+        hosts: copied.hosts,
       };
       writeFileSync(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
       renameSync(tmp, dir);

@@ -108,6 +108,7 @@ export class BatchBuilder {
   /** Adds an event of this builder's kind; throws MW_ERR_BAD_INPUT on a bad coded field (nothing is added). */
   add(ev: MinewardenEvent): void {
     const row = this.batch.n;
+    if (row >= this.capacity) throw new MinewardenError('MW_ERR_CONFLICT', `the ${this.kind} batch is full (${this.capacity}); take() it first`);
     const rec = ev as unknown as Record<string, unknown>;
     const cols = this.batch.cols;
     for (const put of this.put) put(cols, row, rec);

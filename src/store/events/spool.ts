@@ -9,6 +9,13 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { EventBatch } from './batch.ts';
 
+/** A spool file that could not be read back; it was removed and its events are lost. */
+export class SpoolDamage extends Error {
+  constructor(message: string, readonly lost: number) {
+    super(message);
+  }
+}
+
 interface Held {
   /** File name in the spool directory, or null for a batch held in memory. */
   file: string | null;
@@ -24,8 +31,15 @@ export class Spool {
   /** `dir` null: memory only (an in-memory store). */
   constructor(private readonly dir: string | null, private readonly maxMemoryEvents = 1_000_000) {
     if (dir === null) return;
-    mkdirSync(dir, { recursive: true });
-    for (const f of readdirSync(dir).sort()) {
+    let files: string[];
+    try {
+      mkdirSync(dir, { recursive: true });
+      files = readdirSync(dir).sort();
+    } catch {
+      // The spool cannot be used: put() keeps batches in memory and says why.
+      return;
+    }
+    for (const f of files) {
       if (f.endsWith('.tmp')) {
         rmSync(join(dir, f), { force: true });
         continue;
@@ -64,7 +78,11 @@ export class Spool {
         return 'disk';
       } catch (e) {
         diskError = e;
-        rmSync(tmp, { force: true });
+        try {
+          rmSync(tmp, { force: true });
+        } catch {
+          // nothing was written there (e.g. the directory is not one)
+        }
       }
     }
     if (this.memoryEvents + batch.n <= this.maxMemoryEvents) {
@@ -87,7 +105,7 @@ export class Spool {
     } catch (e) {
       this.held.shift();
       rmSync(path, { force: true });
-      throw new Error(`spool file ${h.file} is damaged and was removed (${h.n} events lost): ${(e as Error).message}`);
+      throw new SpoolDamage(`spool file ${h.file} is damaged and was removed (${h.n} events lost): ${(e as Error).message}`, h.n);
     }
   }
 

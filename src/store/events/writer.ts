@@ -6,7 +6,7 @@
  */
 import type { WriterStatus } from '../types.ts';
 import type { EventBatch } from './batch.ts';
-import { Spool } from './spool.ts';
+import { Spool, SpoolDamage } from './spool.ts';
 
 export interface BatchTarget {
   append(batch: EventBatch): Promise<void>;
@@ -36,6 +36,13 @@ export class EventWriter {
   private lastError: string | null = null;
   private lastErrorAt: number | null = null;
   private queuedEvents = 0;
+  /** Between a failed write and the spool being empty again (one log line per outage). */
+  private outage = false;
+  private warnedMemory = false;
+  /** Batches handed over, and batches done with (written, spooled or dropped), for flush(). */
+  private seqIn = 0;
+  private seqDone = 0;
+  private flushes: Array<{ seq: number; resolve: () => void }> = [];
 
   constructor(private readonly target: BatchTarget, private readonly opts: WriterOptions) {
     this.spool = new Spool(opts.spoolDir, opts.maxMemoryEvents);
@@ -50,6 +57,7 @@ export class EventWriter {
     if (batch.n === 0) return;
     this.counters.accepted += batch.n;
     this.queuedEvents += batch.n;
+    this.seqIn++;
     this.queue.push(batch);
     if (!this.running) void this.drain();
   }
@@ -65,10 +73,29 @@ export class EventWriter {
     };
   }
 
-  /** Resolves when every batch handed over so far is written or spooled. */
+  /**
+   * Resolves when every batch handed over so far is written or spooled; batches handed over
+   * after the call are not waited for (under steady ingest the queue is never empty).
+   */
   flush(): Promise<void> {
-    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    const seq = this.seqIn;
+    if (this.seqDone >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.flushes.push({ seq, resolve }));
+  }
+
+  /** Resolves when neither drain nor drainSpool runs. */
+  private whenIdle(): Promise<void> {
+    if (!this.running) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private batchDone(): void {
+    this.seqDone++;
+    if (this.flushes.length === 0) return;
+    const ready = this.flushes.filter((f) => f.seq <= this.seqDone);
+    if (ready.length === 0) return;
+    this.flushes = this.flushes.filter((f) => f.seq > this.seqDone);
+    for (const f of ready) f.resolve();
   }
 
   /** Tries the spool now (tests, and `flush --retry`); resolves when the attempt is over. */
@@ -84,17 +111,26 @@ export class EventWriter {
     try {
       for (let batch = this.queue.shift(); batch !== undefined; batch = this.queue.shift()) {
         this.queuedEvents -= batch.n;
-        if (!this.spool.empty) {
-          this.toSpool(batch);
-          continue;
-        }
         try {
-          await this.target.append(batch);
-          this.counters.written += batch.n;
-        } catch (e) {
-          this.fail(e);
-          this.toSpool(batch);
-          this.scheduleRetry(this.retryDelay);
+          if (!this.spool.empty) {
+            this.toSpool(batch);
+            continue;
+          }
+          try {
+            await this.target.append(batch);
+            this.counters.written += batch.n;
+          } catch (e) {
+            this.fail(e);
+            const entering = !this.outage;
+            this.outage = true;
+            const where = this.toSpool(batch);
+            if (entering && where !== null) {
+              this.opts.log?.('error', `event store cannot write (${this.lastError ?? 'unknown error'}); events are spooled (${where}) and retried`);
+            }
+            this.scheduleRetry(this.retryDelay);
+          }
+        } finally {
+          this.batchDone();
         }
       }
     } finally {
@@ -111,17 +147,20 @@ export class EventWriter {
     this.lastErrorAt = Date.now();
   }
 
-  private toSpool(batch: EventBatch): void {
+  /** Spools a batch; returns where it went, or null when it had to be dropped (logged). */
+  private toSpool(batch: EventBatch): 'disk' | 'memory' | null {
     const where = this.spool.put(batch);
     if (where instanceof Error) {
       this.counters.dropped += batch.n;
       this.opts.log?.('error', `event store: ${where.message}`);
-      return;
+      return null;
     }
     this.counters.spooled += batch.n;
-    if (this.counters.spooled === batch.n || where === 'memory') {
-      this.opts.log?.('error', `event store cannot write (${this.lastError ?? 'unknown error'}); events are spooled (${where}) and retried`);
+    if (where === 'memory' && !this.warnedMemory) {
+      this.warnedMemory = true;
+      this.opts.log?.('error', 'event store: the spool directory cannot be written either; events wait in memory');
     }
+    return where;
   }
 
   private scheduleRetry(delay: number): void {
@@ -135,7 +174,7 @@ export class EventWriter {
 
   /** Writes spooled batches in order until the spool is empty or the store fails again. */
   private async drainSpool(): Promise<void> {
-    while (this.running) await this.flush();
+    while (this.running) await this.whenIdle();
     this.running = true;
     let written = 0;
     try {
@@ -144,6 +183,7 @@ export class EventWriter {
         try {
           batch = this.spool.peek();
         } catch (e) {
+          if (e instanceof SpoolDamage) this.counters.dropped += e.lost;
           this.opts.log?.('error', `event store: ${(e as Error).message}`);
           continue;
         }
@@ -162,6 +202,7 @@ export class EventWriter {
         written += batch.n;
       }
       this.retryDelay = this.opts.retryMs ?? 1000;
+      this.outage = false;
       if (written > 0) this.opts.log?.('info', `event store writes again: ${written} spooled events written`);
     } finally {
       this.running = false;

@@ -5,7 +5,7 @@
  */
 import type { Host, StoredEvent } from '../../../model/events.ts';
 import type {
-  Bucket, CountRow, EventFilter, EventGroup, EventQuery, EventStats, EventStore, HostNameNote, HostQuery,
+  BackupManifest, Bucket, CountRow, EventFilter, EventGroup, EventQuery, EventStats, EventStore, HostNameNote, HostQuery,
   RetentionPolicy, TopRow, WriterStatus,
 } from '../../types.ts';
 import type { EventBatch } from '../../events/batch.ts';
@@ -111,9 +111,9 @@ export class LocalEventStore implements EventStore {
     return this.repo.stats();
   }
 
-  async backup(dir: string): Promise<void> {
+  async backup(dir: string): Promise<Pick<BackupManifest, 'events' | 'hosts'>> {
     await this.writer.flush();
-    await this.repo.backup(dir);
+    return this.repo.backup(dir);
   }
 
   async close(): Promise<void> {

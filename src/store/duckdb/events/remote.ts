@@ -8,7 +8,7 @@ import type { Host, StoredEvent } from '../../../model/events.ts';
 import { MinewardenError, type ErrorCode, ERROR_CODES } from '../../../core/errors.ts';
 import { workerEntry } from '../../../core/worker-entry.ts';
 import type {
-  Bucket, CountRow, EventFilter, EventGroup, EventQuery, EventStats, EventStore, HostNameNote, HostQuery,
+  BackupManifest, Bucket, CountRow, EventFilter, EventGroup, EventQuery, EventStats, EventStore, HostNameNote, HostQuery,
   RetentionPolicy, TopRow, WriterStatus,
 } from '../../types.ts';
 import { transferList, type EventBatch } from '../../events/batch.ts';
@@ -174,7 +174,7 @@ export class RemoteEventStore implements EventStore {
     return this.call('stats');
   }
 
-  backup(dir: string): Promise<void> {
+  backup(dir: string): Promise<Pick<BackupManifest, 'events' | 'hosts'>> {
     return this.call('backup', dir);
   }
 

@@ -12,7 +12,7 @@ import {
 import { EVENT_KINDS, DNS_OUTCOMES, type EventKind, type Host, type StoredEvent } from '../../../model/events.ts';
 import { MinewardenError } from '../../../core/errors.ts';
 import type {
-  Bucket, CountRow, EventFilter, EventGroup, EventQuery, EventStats, HostNameNote, HostQuery, KindStats,
+  BackupManifest, Bucket, CountRow, EventFilter, EventGroup, EventQuery, EventStats, HostNameNote, HostQuery, KindStats,
   RetentionPolicy, TopRow,
 } from '../../types.ts';
 import type { EventBatch, NumColumn, StrColumn } from '../../events/batch.ts';
@@ -110,7 +110,9 @@ export class DuckDbEventRepo {
     const client = batch.cols.client as StrColumn;
     const site = batch.cols.site as StrColumn;
     const unit = batch.cols.unit as StrColumn;
-    const newHours: number[] = [];
+    // Every hour the batch touches is marked dirty in the same transaction, even when it is dirty
+    // already: a roll-up running meanwhile clears the mark for the events it saw, not for these.
+    const hours: number[] = [];
     let lastHour = -1;
     for (let i = 0; i < batch.n; i++) {
       const t = ts[i]!;
@@ -119,15 +121,15 @@ export class DuckDbEventRepo {
         const h = Math.floor(t / HOUR) * HOUR;
         if (h !== lastHour) {
           lastHour = h;
-          if (!this.dirtyHours.has(h) && !newHours.includes(h)) newHours.push(h);
+          if (!hours.includes(h)) hours.push(h);
         }
       }
     }
     try {
       await this.db.transaction(async (c) => {
         if (created.length > 0) await this.appendHosts(c, created);
-        if (newHours.length > 0) {
-          await c.run(`INSERT OR IGNORE INTO rollup_dirty VALUES ${newHours.map((h) => `(${int(h, 'hour')})`).join(', ')}`);
+        if (hours.length > 0) {
+          await c.run(`INSERT OR IGNORE INTO rollup_dirty VALUES ${hours.map((h) => `(${int(h, 'hour')})`).join(', ')}`);
         }
         await this.appendRows(c, batch, hostIds);
       });
@@ -135,7 +137,7 @@ export class DuckDbEventRepo {
       this.hosts.forget(created);
       throw e;
     }
-    for (const h of newHours) this.dirtyHours.add(h);
+    for (const h of hours) this.dirtyHours.add(h);
   }
 
   private async appendHosts(c: DuckDBConnection, created: readonly HostState[]): Promise<void> {
@@ -268,7 +270,8 @@ export class DuckDbEventRepo {
     const size = BUCKET_MS[bucket];
     const col = by === undefined ? null : groupColumn(f.kind, by);
     if (by !== undefined && col === null) throw new MinewardenError('MW_ERR_BAD_INPUT', `${f.kind} events cannot be grouped by ${by}`);
-    const keyExpr = col ?? 'NULL';
+    // '' and NULL are one group (both read back as key null), so text keys fold '' into NULL.
+    const keyExpr = col === null ? 'NULL' : isTextGroup(by) ? `nullif(${col}, '')` : col;
     let sql: string;
     let params: string[];
     if (this.rollupServes(f, bucket, by)) {
@@ -344,8 +347,9 @@ export class DuckDbEventRepo {
     } else {
       const w = buildWhere(f, this.hostIdOf(f));
       params = w.params;
-      sql = `SELECT ${col} AS k, count(*) AS c, ${blockedExpr} AS b FROM ${tableOf(f.kind)}
-             WHERE ${w.sql} AND ${col} IS NOT NULL GROUP BY k ORDER BY c DESC, k LIMIT ${limit}`;
+      const keyExpr = isTextGroup(by) ? `nullif(${col}, '')` : col;
+      sql = `SELECT ${keyExpr} AS k, count(*) AS c, ${blockedExpr} AS b FROM ${tableOf(f.kind)}
+             WHERE ${w.sql} AND ${keyExpr} IS NOT NULL GROUP BY k ORDER BY c DESC, k LIMIT ${limit}`;
     }
     const rows = await this.reader.all(sql, params);
     return rows.map((r) => ({ key: this.groupKey(f.kind, by, r.k) ?? '', count: num(r.c), blocked: num(r.b) }));
@@ -425,8 +429,12 @@ export class DuckDbEventRepo {
         SELECT ts // ${DAY} * ${DAY} AS day, name, count(*), count(*) FILTER (WHERE outcome = ${BLOCKED})
         FROM dns_events WHERE ${dayRange} GROUP BY ALL`);
       await c.run(`DELETE FROM rollup_dirty WHERE hour IN (${hourList})`);
+      // Inside the transaction: no append can run between the recompute and clearing the marks.
+      for (const h of hours) this.dirtyHours.delete(h);
+    }).catch((e: unknown) => {
+      for (const h of hours) this.dirtyHours.add(h);
+      throw e;
     });
-    for (const h of hours) this.dirtyHours.delete(h);
     await this.noteMaintenance('rollup', `${hours.length} hours, ${days.length} days`);
     return { hours: hours.length, days: days.length };
   }
@@ -488,11 +496,17 @@ export class DuckDbEventRepo {
    * A consistent copy while running: EXPORT DATABASE reads one snapshot (DuckDB's MVCC) on the
    * reader connection, so appends go on meanwhile. Parquet, compressed; restore is IMPORT DATABASE.
    */
-  async backup(dir: string): Promise<void> {
+  async backup(dir: string): Promise<Pick<BackupManifest, 'events' | 'hosts'>> {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     await this.flushHosts();
-    await this.reader.run(`EXPORT DATABASE '${dir.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`);
+    // Counted in the export's own snapshot: appends meanwhile are neither copied nor counted.
+    return this.reader.transaction(async (c) => {
+      const counts = [...EVENT_KINDS.map((k) => `(SELECT count(*) FROM ${tableOf(k)}) AS ${k}`), '(SELECT count(*) FROM hosts) AS hosts'];
+      const [r] = (await c.runAndReadAll(`SELECT ${counts.join(', ')}`)).getRowObjects();
+      await c.run(`EXPORT DATABASE '${dir.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`);
+      return { events: Object.fromEntries(EVENT_KINDS.map((k) => [k, num(r?.[k])])), hosts: num(r?.hosts) };
+    });
   }
 
   async close(): Promise<void> {
@@ -503,6 +517,11 @@ export class DuckDbEventRepo {
       await this.db.close();
     }
   }
+}
+
+/** Whether a group reads a text column (its '' means "none", like NULL). */
+function isTextGroup(by: EventGroup | undefined): boolean {
+  return by !== undefined && by !== 'outcome' && by !== 'host';
 }
 
 /** A slice of a column as the values setColumnValues takes (BIGINT columns need bigint). */
