@@ -10,7 +10,12 @@ import { Spool, SpoolDamage } from './spool.ts';
 
 export interface BatchTarget {
   append(batch: EventBatch): Promise<void>;
+  /** Several batches as one unit of work (all or none); used when the target has it. */
+  appendMany?(batches: readonly EventBatch[]): Promise<void>;
 }
+
+/** Most events written as one unit of work when batches queue up behind a slow store. */
+const GROUP_EVENTS = 65_536;
 
 export type WriterLog = (level: 'info' | 'warn' | 'error', msg: string) => void;
 
@@ -106,31 +111,50 @@ export class EventWriter {
     await this.drainSpool();
   }
 
+  /**
+   * Takes queued batches for one unit of work: those waiting at the head of the queue of one kind
+   * (so the store commits them with one flush), up to GROUP_EVENTS events.
+   */
+  private takeGroup(): EventBatch[] {
+    const group: EventBatch[] = [];
+    let events = 0;
+    while (this.queue.length > 0 && (group.length === 0 || (this.queue[0]!.kind === group[0]!.kind && events + this.queue[0]!.n <= GROUP_EVENTS))) {
+      const b = this.queue.shift()!;
+      events += b.n;
+      group.push(b);
+      if (this.target.appendMany === undefined) break;
+    }
+    return group;
+  }
+
   private async drain(): Promise<void> {
     this.running = true;
     try {
-      for (let batch = this.queue.shift(); batch !== undefined; batch = this.queue.shift()) {
-        this.queuedEvents -= batch.n;
+      for (let group = this.takeGroup(); group.length > 0; group = this.takeGroup()) {
+        const events = group.reduce((a, b) => a + b.n, 0);
+        this.queuedEvents -= events;
         try {
           if (!this.spool.empty) {
-            this.toSpool(batch);
+            for (const b of group) this.toSpool(b);
             continue;
           }
           try {
-            await this.target.append(batch);
-            this.counters.written += batch.n;
+            if (group.length === 1) await this.target.append(group[0]!);
+            else await this.target.appendMany!(group);
+            this.counters.written += events;
           } catch (e) {
             this.fail(e);
             const entering = !this.outage;
             this.outage = true;
-            const where = this.toSpool(batch);
+            let where: 'disk' | 'memory' | null = null;
+            for (const b of group) where = this.toSpool(b) ?? where;
             if (entering && where !== null) {
               this.opts.log?.('error', `event store cannot write (${this.lastError ?? 'unknown error'}); events are spooled (${where}) and retried`);
             }
             this.scheduleRetry(this.retryDelay);
           }
         } finally {
-          this.batchDone();
+          for (let i = 0; i < group.length; i++) this.batchDone();
         }
       }
     } finally {

@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import {
   BIGINT, UINTEGER, USMALLINT, UTINYINT, VARCHAR, DuckDBDataChunk,
-  type DuckDBConnection, type DuckDBType, type DuckDBValue,
+  type DuckDBAppender, type DuckDBConnection, type DuckDBType, type DuckDBValue,
 } from '@duckdb/node-api';
 import { EVENT_KINDS, DNS_OUTCOMES, type EventKind, type Host, type StoredEvent } from '../../../model/events.ts';
 import { MinewardenError } from '../../../core/errors.ts';
@@ -98,84 +98,145 @@ export class DuckDbEventRepo {
 
   // ---------------------------------------------------------------- writing
 
+  /** Appends one batch; see appendMany. */
+  append(batch: EventBatch): Promise<void> {
+    return this.appendMany([batch]);
+  }
+
   /**
-   * Appends a batch in one transaction with the hosts it creates and its dirty roll-up hours.
-   * On failure nothing of it is stored and the host ids it took are given back.
+   * Appends batches (any kinds) as one unit of work on the write connection, with no explicit
+   * transaction — each step commits on its own, in an order that keeps every state consistent:
+   * 1. new hosts (an id in an event always has its row; on failure the ids are given back),
+   * 2. the hours they touch, marked dirty for the roll-ups (harmless if what follows fails),
+   * 3. the events, through a persistent appender per table: all chunks, then one flush, which
+   *    DuckDB commits at once; on failure the appender is cleared and dropped. Batches of one kind
+   *    are therefore all or none (the writer groups them so); batches of several kinds are
+   *    committed table by table.
+   * Host ids and dirty marks are decided inside the connection's queue, so a roll-up or another
+   * append can never interleave with them.
    */
-  async append(batch: EventBatch): Promise<void> {
-    if (batch.n === 0) return;
-    const created: HostState[] = [];
+  appendMany(batches: readonly EventBatch[]): Promise<void> {
+    const work = batches.filter((b) => b.n > 0);
+    if (work.length === 0) return Promise.resolve();
+    return this.db.exclusive(async (c) => {
+      const created: HostState[] = [];
+      const ids = work.map((b) => this.hostIdsOf(b, created));
+      if (created.length > 0) {
+        try {
+          this.appendHosts(await this.appender(c, 'hosts'), created);
+        } catch (e) {
+          this.hosts.forget(created);
+          this.dropAppender('hosts');
+          throw e;
+        }
+      }
+      const missing = new Set<number>();
+      for (const b of work) if (b.kind === 'dns') this.hoursOf(b, missing);
+      if (missing.size > 0) {
+        await c.run(`INSERT OR IGNORE INTO rollup_dirty VALUES ${[...missing].map((h) => `(${int(h, 'hour')})`).join(', ')}`);
+        for (const h of missing) this.dirtyHours.add(h);
+      }
+      const byTable = new Map<string, number[]>();
+      work.forEach((b, i) => {
+        const t = tableOf(b.kind);
+        byTable.set(t, [...(byTable.get(t) ?? []), i]);
+      });
+      for (const [table, idx] of byTable) {
+        const ap = await this.appender(c, table);
+        try {
+          for (const i of idx) this.appendRows(ap, work[i]!, ids[i]!);
+          ap.flushSync();
+        } catch (e) {
+          this.dropAppender(table);
+          throw e;
+        }
+      }
+    });
+  }
+
+  /** Host id of every row (hosts are found or created here, inside the write queue). */
+  private hostIdsOf(batch: EventBatch, created: HostState[]): Uint32Array {
     const hostIds = new Uint32Array(batch.n);
     const ts = batch.cols.ts as Float64Array;
     const client = batch.cols.client as StrColumn;
     const site = batch.cols.site as StrColumn;
     const unit = batch.cols.unit as StrColumn;
-    // Every hour the batch touches is marked dirty in the same transaction, even when it is dirty
-    // already: a roll-up running meanwhile clears the mark for the events it saw, not for these.
-    const hours: number[] = [];
-    let lastHour = -1;
+    for (let i = 0; i < batch.n; i++) hostIds[i] = this.hosts.touch(site[i] ?? '', client[i] ?? '', unit[i] ?? null, ts[i]!, created).id;
+    return hostIds;
+  }
+
+  /** Adds to `missing` the hours of a DNS batch that are not marked dirty yet. */
+  private hoursOf(batch: EventBatch, missing: Set<number>): void {
+    const ts = batch.cols.ts as Float64Array;
+    let last = -1;
     for (let i = 0; i < batch.n; i++) {
-      const t = ts[i]!;
-      hostIds[i] = this.hosts.touch(site[i] ?? '', client[i] ?? '', unit[i] ?? null, t, created).id;
-      if (batch.kind === 'dns') {
-        const h = Math.floor(t / HOUR) * HOUR;
-        if (h !== lastHour) {
-          lastHour = h;
-          if (!hours.includes(h)) hours.push(h);
-        }
-      }
+      const h = Math.floor(ts[i]! / HOUR) * HOUR;
+      if (h === last) continue;
+      last = h;
+      if (!this.dirtyHours.has(h)) missing.add(h);
     }
-    try {
-      await this.db.transaction(async (c) => {
-        if (created.length > 0) await this.appendHosts(c, created);
-        if (hours.length > 0) {
-          await c.run(`INSERT OR IGNORE INTO rollup_dirty VALUES ${hours.map((h) => `(${int(h, 'hour')})`).join(', ')}`);
-        }
-        await this.appendRows(c, batch, hostIds);
-      });
-    } catch (e) {
-      this.hosts.forget(created);
-      throw e;
-    }
-    for (const h of hours) this.dirtyHours.add(h);
   }
 
-  private async appendHosts(c: DuckDBConnection, created: readonly HostState[]): Promise<void> {
-    const ap = await c.createAppender('hosts');
+  private readonly appenders = new Map<string, DuckDBAppender>();
+
+  private async appender(c: DuckDBConnection, table: string): Promise<DuckDBAppender> {
+    let ap = this.appenders.get(table);
+    if (ap === undefined) {
+      ap = await c.createAppender(table);
+      this.appenders.set(table, ap);
+    }
+    return ap;
+  }
+
+  /** Forgets an appender after a failure: what it buffered is discarded, not flushed. */
+  private dropAppender(table: string): void {
+    const ap = this.appenders.get(table);
+    this.appenders.delete(table);
+    if (ap === undefined) return;
     try {
-      for (const h of created) {
-        ap.appendUInteger(h.id);
-        ap.appendVarchar(h.site);
-        ap.appendVarchar(h.address);
-        if (h.unit === null) ap.appendNull();
-        else ap.appendVarchar(h.unit);
-        ap.appendBigInt(BigInt(h.firstSeen));
-        ap.appendBigInt(BigInt(h.lastSeen));
-        ap.appendVarchar(JSON.stringify(h.names));
-        ap.endRow();
-      }
-      ap.flushSync();
-    } finally {
+      ap.clear();
       ap.closeSync();
+    } catch {
+      // the appender is unusable either way; a new one is made on the next append
     }
   }
 
-  private async appendRows(c: DuckDBConnection, batch: EventBatch, hostIds: Uint32Array): Promise<void> {
+  private closeAppenders(): void {
+    for (const [table, ap] of this.appenders) {
+      this.appenders.delete(table);
+      try {
+        ap.closeSync();
+      } catch {
+        // nothing is buffered between appends (each ends with a flush)
+      }
+    }
+  }
+
+  private appendHosts(ap: DuckDBAppender, created: readonly HostState[]): void {
+    for (const h of created) {
+      ap.appendUInteger(h.id);
+      ap.appendVarchar(h.site);
+      ap.appendVarchar(h.address);
+      if (h.unit === null) ap.appendNull();
+      else ap.appendVarchar(h.unit);
+      ap.appendBigInt(BigInt(h.firstSeen));
+      ap.appendBigInt(BigInt(h.lastSeen));
+      ap.appendVarchar(JSON.stringify(h.names));
+      ap.endRow();
+    }
+    ap.flushSync();
+  }
+
+  private appendRows(ap: DuckDBAppender, batch: EventBatch, hostIds: Uint32Array): void {
     const cols = storeColumns(batch.kind);
     const types = cols.map((x) => x.type);
-    const ap = await c.createAppender(tableOf(batch.kind));
-    try {
-      for (let start = 0; start < batch.n; start += CHUNK) {
-        const end = Math.min(batch.n, start + CHUNK);
-        const chunk = DuckDBDataChunk.create(types, end - start);
-        cols.forEach((x, ci) => {
-          chunk.setColumnValues(ci, columnSlice(x.def === null ? hostIds : batch.cols[x.def.col]!, x.type === BIGINT, start, end));
-        });
-        ap.appendDataChunk(chunk);
-      }
-      ap.flushSync();
-    } finally {
-      ap.closeSync();
+    for (let start = 0; start < batch.n; start += CHUNK) {
+      const end = Math.min(batch.n, start + CHUNK);
+      const chunk = DuckDBDataChunk.create(types, end - start);
+      cols.forEach((x, ci) => {
+        chunk.setColumnValues(ci, columnSlice(x.def === null ? hostIds : batch.cols[x.def.col]!, x.type === BIGINT, start, end));
+      });
+      ap.appendDataChunk(chunk);
     }
   }
 
@@ -513,6 +574,10 @@ export class DuckDbEventRepo {
     try {
       await this.flushHosts();
     } finally {
+      await this.db.exclusive(() => {
+        this.closeAppenders();
+        return Promise.resolve();
+      }).catch(() => undefined);
       await this.reader.close();
       await this.db.close();
     }
