@@ -1,6 +1,7 @@
 /**
  * Scheduled upkeep of the event store while `serve` runs: roll-ups of the hours that received
- * events (every rollupInterval) and retention per kind (at start, then every retentionInterval).
+ * events (every rollupInterval); retention per kind and the rewrite of closed days in host order
+ * (at start, then every retentionInterval).
  * A failed run is logged and tried again at the next tick; it never stops the process.
  */
 import type { Logger } from '../core/log.ts';
@@ -51,9 +52,13 @@ export class EventMaintenance {
 
   async retentionOnce(): Promise<void> {
     try {
-      const deleted = await this.store.applyRetention((this.opts.now ?? Date.now)(), this.opts.policy);
+      const now = (this.opts.now ?? Date.now)();
+      const deleted = await this.store.applyRetention(now, this.opts.policy);
       const total = Object.values(deleted).reduce((a, b) => a + b, 0);
       if (total > 0) this.log.info({ deleted }, 'event retention applied');
+      // Closed days rewritten in host order (after retention, so deleted days are not rewritten).
+      const c = await this.store.compact(now);
+      if (c.days > 0) this.log.info(c, 'closed days of events rewritten in host order');
     } catch (e) {
       this.log.warn(`event retention failed, tried again later: ${errorMessage(e)}`);
     }

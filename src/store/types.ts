@@ -172,9 +172,14 @@ export interface EventStats {
   kinds: Record<EventKind, KindStats>;
   hosts: number;
   rollupRows: number;
-  /** Bytes on disk of the events database (0 in memory). */
+  /** Bytes on disk of the events database files (0 in memory). */
   bytes: number;
-  /** Bytes per stored event, over every kind. */
+  /**
+   * Bytes in use: the database's used blocks plus its WAL. Lower than `bytes` after deletes and
+   * compaction — freed blocks stay in the file and are reused by new events before it grows.
+   */
+  usedBytes: number;
+  /** usedBytes per stored event, over every kind (roll-ups and hosts included). */
   bytesPerEvent: number | null;
 }
 
@@ -225,6 +230,11 @@ export interface EventStore {
 
   /** Deletes events older than the policy allows; returns rows deleted per kind. */
   applyRetention(now: number, policy: RetentionPolicy): Promise<Record<string, number>>;
+  /**
+   * Rewrites closed days (before the day of `now`) in host order, so that one host's events are
+   * read without scanning the others'. Appends and queries go on meanwhile.
+   */
+  compact(now: number): Promise<{ days: number; rows: number }>;
   /** Recomputes the roll-ups of every hour that received events since the last call. */
   rollup(): Promise<{ hours: number; days: number }>;
   stats(): Promise<EventStats>;

@@ -32,7 +32,7 @@ function printStats(s: DbStats): void {
   out.write(`data directory ${s.dataDir}${s.server ? ' (figures from the running server)' : ''}\n\n`);
   table(Object.entries(s.events.kinds).map(([kind, k]) => ({ kind, events: k.rows.toLocaleString('en'), oldest: when(k.oldest), newest: when(k.newest) })));
   const perEvent = s.events.bytesPerEvent === null ? '' : ` (${s.events.bytesPerEvent.toFixed(1)} bytes per event)`;
-  out.write(`\nhosts ${s.events.hosts.toLocaleString('en')}, roll-up rows ${s.events.rollupRows.toLocaleString('en')}, events database ${bytes(s.events.bytes)}${perEvent}\n`);
+  out.write(`\nhosts ${s.events.hosts.toLocaleString('en')}, roll-up rows ${s.events.rollupRows.toLocaleString('en')}, events database ${bytes(s.events.bytes)}, ${bytes(s.events.usedBytes)} in use${perEvent}\n`);
   out.write(`indicators ${s.state.indicators.toLocaleString('en')}, units ${s.state.units}\n`);
   const w = s.writer;
   out.write(`writer: ${w.written.toLocaleString('en')} written, ${w.pending.toLocaleString('en')} pending, ${w.spoolPending.toLocaleString('en')} in the spool, ${w.dropped} dropped, ${w.failures} failed writes${w.lastError === null ? '' : `, last error at ${when(w.lastErrorAt)}: ${w.lastError}`}\n`);

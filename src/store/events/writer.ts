@@ -15,7 +15,7 @@ export interface BatchTarget {
 }
 
 /** Most events written as one unit of work when batches queue up behind a slow store. */
-const GROUP_EVENTS = 65_536;
+const GROUP_EVENTS = 131_072;
 
 export type WriterLog = (level: 'info' | 'warn' | 'error', msg: string) => void;
 

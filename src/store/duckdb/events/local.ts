@@ -104,6 +104,10 @@ export class LocalEventStore implements EventStore {
     return this.repo.rollup();
   }
 
+  compact(now: number): Promise<{ days: number; rows: number }> {
+    return this.repo.compact(now);
+  }
+
   async stats(): Promise<EventStats> {
     await this.writer.flush();
     await this.repo.flushHosts();

@@ -70,4 +70,14 @@ export const EVENT_MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE maintenance (task VARCHAR PRIMARY KEY, last_run BIGINT NOT NULL, detail VARCHAR NOT NULL)`,
     ],
   },
+  {
+    version: 2,
+    name: 'events: days rewritten in (host, time) order',
+    sql: [
+      // A closed day is rewritten sorted by host_id then ts (compact()), so that DuckDB's zone maps
+      // skip every row group but the host's own when one host's events are read. A late event for
+      // such a day removes the mark, and the day is rewritten again.
+      `CREATE TABLE compacted_days (kind VARCHAR NOT NULL, day BIGINT NOT NULL, PRIMARY KEY (kind, day))`,
+    ],
+  },
 ];

@@ -6,7 +6,7 @@ import type { EventStoreOptions } from './local.ts';
 
 /** Store methods the main thread may call on the worker, by name. */
 export const REMOTE_METHODS = [
-  'query', 'counts', 'top', 'hosts', 'findHost', 'applyRetention', 'rollup', 'stats', 'backup', 'flush', 'retryNow',
+  'query', 'counts', 'top', 'hosts', 'findHost', 'applyRetention', 'rollup', 'compact', 'stats', 'backup', 'flush', 'retryNow',
 ] as const;
 export type RemoteMethod = (typeof REMOTE_METHODS)[number];
 

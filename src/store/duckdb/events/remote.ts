@@ -170,6 +170,10 @@ export class RemoteEventStore implements EventStore {
     return this.call('rollup');
   }
 
+  compact(now: number): Promise<{ days: number; rows: number }> {
+    return this.call('compact', now);
+  }
+
   stats(): Promise<EventStats> {
     return this.call('stats');
   }
