@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UnitTree, exportUnitsYaml } from '../src/org/index.ts';
+import { UnitTree, exportUnitsCsv, exportUnitsYaml } from '../src/org/index.ts';
 import { CITY } from '../src/org/org.test-util.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -186,6 +186,16 @@ describe('with serve running', () => {
     const body = await (await fetch(metrics)).text();
     expect(body).toMatch(/^minewarden_events_recorded_total 23004$/m);
     expect(body).toMatch(/^minewarden_events_dropped_total 0$/m);
+
+    // The organisation changes while serving: a new school's network maps from the next event on.
+    const more = join(dir, 'more.csv');
+    writeFileSync(more, `${exportUnitsCsv(UnitTree.build([...CITY, { id: 's-new', name: '新建学校', parentId: 'd-west', kind: 'school', cidrs: ['10.9.0.0/16'], site: '', egress: [], contacts: [] }]))}`);
+    expect((await mwAsync(data, ['units', 'import', more])).out).toMatch(/imported 14 units .* the tree had 13/);
+    expect((await mwAsync(data, ['units', 'resolve', '10.9.1.1'])).out).toMatch(/10\.9\.1\.1: 新建学校 \[s-new\]/);
+    const late = join(dir, 'late.jsonl');
+    writeFileSync(late, `${JSON.stringify({ kind: 'dns', ts: Date.now() - 60_000, client: '10.9.1.1', name: 'new.example', qtype: 1, rcode: 0, outcome: 'resolved' })}\n`);
+    expect((await mwAsync(data, ['events', 'import', late])).out).toMatch(/1 events recorded/);
+    expect((await mwAsync(data, ['events', 'query', '--unit', 'd-west', '--json'])).out).toMatch(/"client":"10\.9\.1\.1","site":"","unit":"s-new"/);
 
     const refused = await mwAsync(data, ['restore', backupDir]);
     expect(refused.code).toBe(1);

@@ -10,6 +10,7 @@ import { MinewardenError } from '../core/errors.ts';
 import { callControl, type ControlHandler } from '../api/index.ts';
 import { parseEventJson, toQuery, type EventSearch } from '../events/index.ts';
 import type { Bucket, EventGroup } from '../store/index.ts';
+import type { Unit } from '../model/org.ts';
 import type { App } from './app.ts';
 import { withApp } from './app.ts';
 import { configFrom } from './context.ts';
@@ -131,6 +132,10 @@ export const OPS = {
     await app.sink.drained();
     return out;
   },
+  'units.list': (app: App, _p: Record<string, never>) => Promise.resolve([...app.org.tree().units()]),
+  /** Replaces the tree; a running server maps events with the new tree from the next event on. */
+  'units.replace': (app: App, p: { units: Unit[] }) => app.org.replace(p.units),
+  'units.explain': (app: App, p: { ips: string[]; site: string }) => Promise.resolve(p.ips.map((ip) => ({ ip, m: app.org.explain(ip, p.site) }))),
   backup: async (app: App, p: { dir: string }) => {
     await app.sink.flush();
     return app.store.backup(p.dir);

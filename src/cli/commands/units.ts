@@ -7,8 +7,8 @@ import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { MinewardenError, isMinewardenError } from '../../core/errors.ts';
 import type { Unit } from '../../model/org.ts';
-import { exportUnitsCsv, exportUnitsYaml, importUnitsCsv, importUnitsYaml, parseCidr, type UnitMatch, type UnitTree } from '../../org/index.ts';
-import { withApp } from '../app.ts';
+import { UnitTree, exportUnitsCsv, exportUnitsYaml, importUnitsCsv, importUnitsYaml, parseCidr, type UnitMatch } from '../../org/index.ts';
+import { runOp } from '../ops.ts';
 import { json } from '../output.ts';
 
 type UnitFormat = 'csv' | 'yaml';
@@ -72,10 +72,8 @@ export function registerUnits(program: Command): void {
       if (tree.size === 0 && o.allowEmpty !== true) {
         throw new MinewardenError('MW_ERR_BAD_INPUT', `${file} holds no units; importing it would empty the tree (add --allow-empty if that is meant)`);
       }
-      await withApp(cmd, async (app) => {
-        const r = await app.org.replace(tree.units());
-        process.stdout.write(`imported ${r.units} units (${r.roots} root${r.roots === 1 ? '' : 's'}) from ${file}; the tree had ${r.previous}\n`);
-      });
+      const r = await runOp(cmd, 'units.replace', { units: [...tree.units()] });
+      process.stdout.write(`imported ${r.units} units (${r.roots} root${r.roots === 1 ? '' : 's'}) from ${file}; the tree had ${r.previous}\n`);
     });
 
   units
@@ -85,11 +83,10 @@ export function registerUnits(program: Command): void {
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action(async (o: { format?: string; output?: string }, cmd: Command) => {
       const format = formatOf(o.format, o.output, 'csv');
-      await withApp(cmd, async (app) => {
-        const text = format === 'csv' ? exportUnitsCsv(app.org.tree()) : exportUnitsYaml(app.org.tree());
-        if (o.output === undefined) process.stdout.write(text);
-        else await writeFile(o.output, text);
-      });
+      const tree = UnitTree.build(await runOp(cmd, 'units.list', {}));
+      const text = format === 'csv' ? exportUnitsCsv(tree) : exportUnitsYaml(tree);
+      if (o.output === undefined) process.stdout.write(text);
+      else await writeFile(o.output, text);
     });
 
   units
@@ -97,16 +94,14 @@ export function registerUnits(program: Command): void {
     .description('the tree, indented: name, id, kind, site, CIDRs and egress')
     .option('--json', 'print JSON (units parents first, each with its depth)')
     .action(async (o: { json?: boolean }, cmd: Command) => {
-      await withApp(cmd, (app) => {
-        const tree = app.org.tree();
-        if (o.json) return json(tree.units().map((u) => ({ ...u, depth: tree.depth(u.id) })));
-        if (tree.size === 0) {
-          process.stdout.write('no units (import them with `minewarden units import FILE`)\n');
-          return;
-        }
-        for (const u of tree.units()) process.stdout.write(`${describeUnit(u, tree.depth(u.id))}\n`);
-        process.stdout.write(`${tree.size} units, ${tree.roots().length} root${tree.roots().length === 1 ? '' : 's'}\n`);
-      });
+      const tree = UnitTree.build(await runOp(cmd, 'units.list', {}));
+      if (o.json) return json(tree.units().map((u) => ({ ...u, depth: tree.depth(u.id) })));
+      if (tree.size === 0) {
+        process.stdout.write('no units (import them with `minewarden units import FILE`)\n');
+        return;
+      }
+      for (const u of tree.units()) process.stdout.write(`${describeUnit(u, tree.depth(u.id))}\n`);
+      process.stdout.write(`${tree.size} units, ${tree.roots().length} root${tree.roots().length === 1 ? '' : 's'}\n`);
     });
 
   units
@@ -117,8 +112,8 @@ export function registerUnits(program: Command): void {
     .action(async (ips: string[], o: { site: string; json?: boolean }, cmd: Command) => {
       const bad = ips.find((ip) => !isAddress(ip));
       if (bad !== undefined) throw new MinewardenError('MW_ERR_BAD_INPUT', `"${bad}" is not an IP address`);
-      await withApp(cmd, (app) => {
-        const matches = ips.map((ip) => ({ ip, m: app.org.explain(ip, o.site) }));
+      {
+        const matches = await runOp(cmd, 'units.explain', { ips, site: o.site });
         if (o.json) return json(matches.map(({ ip, m }) => matchJson(ip, o.site, m)));
         const at = o.site === '' ? '' : ` at site ${o.site}`;
         for (const { ip, m } of matches) {
@@ -129,6 +124,6 @@ export function registerUnits(program: Command): void {
           process.stdout.write(`${ip}${at}: ${m.unit.name} [${m.unitId}] — ${m.via} ${m.cidr}\n`);
           process.stdout.write(`  ${m.path.map((u) => `${u.name} [${u.id}]`).join(' › ')}\n`);
         }
-      });
+      }
     });
 }
