@@ -12,11 +12,17 @@ export default function setup(): () => void {
   process.env.TMPDIR = dir;
   // A server started by a test never takes a fixed port: metrics go to a free one, named in the
   // ready line.
-  const metrics = process.env.MINEWARDEN_METRICS__LISTEN;
+  // The DNS gateway likewise, and its upstream is a closed loopback port unless a test starts its
+  // own: no test ever sends a query to the machine's (public) resolvers.
+  const saved = Object.fromEntries(['MINEWARDEN_METRICS__LISTEN', 'MINEWARDEN_DNS__LISTEN', 'MINEWARDEN_DNS__UPSTREAMS'].map((k) => [k, process.env[k]]));
   process.env.MINEWARDEN_METRICS__LISTEN = '127.0.0.1:0';
+  process.env.MINEWARDEN_DNS__LISTEN = '127.0.0.1:0';
+  process.env.MINEWARDEN_DNS__UPSTREAMS = '[127.0.0.1:9]';
   return () => {
-    if (metrics === undefined) delete process.env.MINEWARDEN_METRICS__LISTEN;
-    else process.env.MINEWARDEN_METRICS__LISTEN = metrics;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     rmSync(dir, { recursive: true, force: true });

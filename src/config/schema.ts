@@ -47,6 +47,69 @@ const lifetimes = z
   .strictObject(Object.fromEntries(INDICATOR_TYPES.map((t) => [t, duration.optional()])) as Record<(typeof INDICATOR_TYPES)[number], z.ZodOptional<typeof duration>>)
   .default({});
 
+/** host:port, [v6]:port, or a bare host (port defaults). */
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/\]]+)(:\d{1,5})?$/, 'ADDRESS or ADDRESS:PORT (IPv6 in brackets)');
+const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t)]).transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>);
+const categoryAction = z.enum(['block', 'monitor', 'allow']);
+const unitPolicy = z.strictObject({
+  /** Names (and every name under them) never blocked for this unit and the units below it. */
+  allow: z.array(z.string()).default([]),
+  /** Names (and every name under them) always blocked. */
+  deny: z.array(z.string()).default([]),
+  /** What a match of an indicator category does: block, monitor (answer, log, alert) or allow. */
+  categories: z.record(z.string(), categoryAction).default({}),
+  /** Action for categories not listed. */
+  default: categoryAction.optional(),
+});
+const upstream = z.string().regex(/^((udp|tcp):\/\/)?(\[[0-9a-fA-F:.]+\]|[0-9.]+)(:\d{1,5})?$/, 'an upstream address: IP, IP:PORT, [IPv6]:PORT, optionally tcp:// or udp://');
+
+const dnsSchema = z
+  .strictObject({
+    /** Run the DNS gateway in `serve`. */
+    enabled: z.boolean().default(true),
+    /** Addresses to answer on, UDP and TCP. Production: ['0.0.0.0:53', '[::]:53']. */
+    listen: oneOrMany(hostPort).default(['127.0.0.1:5353']),
+    /** Upstream resolvers, in order of preference; empty: the nameservers of /etc/resolv.conf. */
+    upstreams: z.array(upstream).default([]),
+    /** Conditional forwarding: names under a zone go to its own upstreams. */
+    forwardZones: z.array(z.strictObject({ zone: z.string().min(1), upstreams: z.array(upstream).min(1) })).default([]),
+    /** Seconds to wait for an upstream before trying the next. */
+    timeout: duration.default(2),
+    /** Client networks that may use the gateway (loopback and every unit's networks always may). */
+    allow: z.array(z.string()).default([]),
+    /** Site forwarders trusted to name the real client (ODNS option or ECS /32, /128). */
+    forwarders: z.array(z.strictObject({
+      from: oneOrMany(z.string()),
+      site: z.string().default(''),
+      applianceId: z.number().int().nonnegative().optional(),
+    })).default([]),
+    /** Per client (identity and site), not per source address. 0 turns it off. */
+    rateLimit: z.strictObject({ qps: z.number().nonnegative().default(200), burst: z.number().positive().default(400) }).default({ qps: 200, burst: 400 }),
+    cache: z.strictObject({
+      size: z.number().int().positive().default(100_000),
+      maxTtl: duration.default(86400),
+      /** Serve an expired answer for this long when upstreams fail (RFC 8767). */
+      stale: duration.default(86400),
+      /** Refresh an entry hit this often when close to expiry; 0: never. */
+      prefetch: z.number().int().nonnegative().default(3),
+    }).default({ size: 100_000, maxTtl: 86400, stale: 86400, prefetch: 3 }),
+    block: z.strictObject({
+      action: z.enum(['nxdomain', 'nodata', 'refused', 'sinkhole']).default('nxdomain'),
+      ttl: duration.default(60),
+      sinkhole: z.strictObject({ ipv4: z.ipv4().default('0.0.0.0'), ipv6: z.ipv6().default('::') }).default({ ipv4: '0.0.0.0', ipv6: '::' }),
+    }).default({ action: 'nxdomain', ttl: 60, sinkhole: { ipv4: '0.0.0.0', ipv6: '::' } }),
+    policy: unitPolicy.extend({
+      /** Per unit, by unit id: applies to the unit and every unit below it (the nearest setting wins). */
+      units: z.record(z.string(), unitPolicy).default({}),
+    }).default({ allow: [], deny: [], categories: {}, units: {} }),
+  })
+  .default({
+    enabled: true, listen: ['127.0.0.1:5353'], upstreams: [], forwardZones: [], timeout: 2, allow: [], forwarders: [],
+    rateLimit: { qps: 200, burst: 400 }, cache: { size: 100_000, maxTtl: 86400, stale: 86400, prefetch: 3 },
+    block: { action: 'nxdomain', ttl: 60, sinkhole: { ipv4: '0.0.0.0', ipv6: '::' } },
+    policy: { allow: [], deny: [], categories: {}, units: {} },
+  });
+
 export const configSchema = z
   .strictObject({
     /** Where the embedded store, feed caches and state live. */
@@ -123,6 +186,7 @@ export const configSchema = z
         writer: z.enum(['worker', 'thread']).default('worker'),
       })
       .default({ retention: DEFAULT_RETENTION, flushInterval: 0.25, rollupInterval: 60, retentionInterval: 86400, writer: 'worker' }),
+    dns: dnsSchema,
     metrics: z
       .strictObject({
         /** Prometheus metrics at http://ADDRESS:PORT/metrics while `serve` runs; '' turns it off. */
@@ -141,3 +205,5 @@ export const configSchema = z
 export type Config = Readonly<z.output<typeof configSchema>>;
 export type FeedConfig = z.output<typeof feedSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+
+export type DnsConfig = z.output<typeof dnsSchema>;

@@ -3,9 +3,9 @@
  * modules register their collectors on it. Values that live elsewhere (the writer thread's counts)
  * are read when Prometheus scrapes, through `collect`.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export { Counter, Gauge, Registry };
+export { Counter, Gauge, Histogram, Registry };
 
 export function createRegistry(opts: { defaults?: boolean } = {}): Registry {
   const registry = new Registry();

@@ -6,5 +6,5 @@ export { UnitTree, checkUnits, describeProblem, type UnitField, type UnitProblem
 export { AddressResolver, type Resolved } from './resolve.ts';
 export { importUnitsCsv, exportUnitsCsv, CSV_COLUMNS, type ImportError } from './io.ts';
 export { importUnitsYaml, exportUnitsYaml } from './io-yaml.ts';
-export { parseCidr, type Cidr } from './cidr.ts';
+export { parseCidr, parseIPv4, parseIPv6, v4Mask, maskV6, type Cidr } from './cidr.ts';
 export { OrgService, type ReplaceSummary, type UnitMatch } from './service.ts';

@@ -1,0 +1,79 @@
+/**
+ * Stage 4, intelligence. Before resolving: the query name (and every parent) against domain
+ * indicators. After: every CNAME target in the answer, and every A/AAAA address against IP
+ * indicators — a pool hidden behind a CNAME or an innocent-looking name is still caught. It sits
+ * before the cache so that a newly loaded indicator blocks names already cached. What a match does
+ * is the unit's policy (block / monitor / allow per category).
+ */
+import { TYPE } from '../wire/index.ts';
+import { blockAnswer, type BlockOptions } from './block.ts';
+import type { Answer, CategoryAction, Next, Query, Stage } from './types.ts';
+
+export interface ThreatHit {
+  value: string;
+  category: string;
+  source: string;
+}
+
+/** What the gateway asks of the intelligence engine (the composition root adapts IntelEngine). */
+export interface ThreatLookup {
+  domain(name: string): ThreatHit | null;
+  ip(address: string): ThreatHit | null;
+  /** Indicators loaded, for describe(). */
+  size(): number;
+}
+
+type Where = 'name' | 'cname' | 'answer-ip';
+
+export class IntelStage implements Stage {
+  readonly name = 'intel';
+
+  constructor(private readonly intel: ThreatLookup, private readonly block: BlockOptions) {}
+
+  describe(): string {
+    return `query name, CNAME targets and answer addresses against ${this.intel.size().toLocaleString('en')} indicators`;
+  }
+
+  async resolve(q: Query, next: Next): Promise<Answer> {
+    if (q.allowListed === true) return next(q);
+    let noted: { hit: ThreatHit; action: CategoryAction; where: Where } | null = null;
+    const hit = this.intel.domain(q.name);
+    if (hit !== null) {
+      const action = q.policy?.action(hit.category) ?? 'block';
+      if (action === 'block') return this.blocked(q, hit, 'name');
+      noted = { hit, action, where: 'name' };
+    }
+    const a = await next(q);
+    if (a.rcode === 0 && a.answers.length > 0) {
+      for (const rr of a.answers) {
+        let h: ThreatHit | null = null;
+        let where: Where = 'cname';
+        if (rr.type === TYPE.CNAME && rr.data.kind === 'name') h = this.intel.domain(rr.data.name.toLowerCase());
+        else if (rr.data.kind === 'a' || rr.data.kind === 'aaaa') {
+          h = this.intel.ip(rr.data.address);
+          where = 'answer-ip';
+        }
+        if (h === null) continue;
+        const action = q.policy?.action(h.category) ?? 'block';
+        if (action === 'block') return this.blocked(q, h, where);
+        noted ??= { hit: h, action, where };
+      }
+    }
+    if (noted === null) return a;
+    return {
+      ...a,
+      outcome: noted.action === 'monitor' ? 'monitored' : 'allowed',
+      reason: `indicator${noted.where === 'name' ? '' : `:${noted.where}`}:${noted.action}`,
+      indicator: noted.hit.value,
+      category: noted.hit.category,
+    };
+  }
+
+  private blocked(q: Query, hit: ThreatHit, where: Where): Answer {
+    const via = where === 'name' ? '' : where === 'cname' ? ' (CNAME target)' : ' (answer address)';
+    return blockAnswer(q, this.block, {
+      outcome: 'blocked', reason: where === 'name' ? 'indicator' : `indicator:${where}`, indicator: hit.value, category: hit.category,
+      text: `${hit.category}: ${hit.value}${via} [${hit.source}]`,
+    });
+  }
+}

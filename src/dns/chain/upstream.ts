@@ -1,0 +1,129 @@
+/**
+ * Stage 6, upstreams: the query goes to a forwarder — the upstreams of the longest matching
+ * forward zone (conditional forwarding), else the default ones — in order, skipping those marked
+ * down; a timeout or error tries the next. Three failures in a row mark an upstream down for
+ * `downMs`; after that one query probes it again. A truncated UDP reply is asked again over TCP
+ * (RFC 7766 §5). Nothing of the client's EDNS options goes upstream (identity options are already
+ * gone; cookies and padding are per hop): the gateway sends its own OPT with a 1232-byte size.
+ */
+import { CLASS_IN, decode, encode, RCODE, type Message } from '../wire/index.ts';
+import { tcpQuery } from '../upstream/tcp.ts';
+import { UdpUpstream, UpstreamTimeout } from '../upstream/udp.ts';
+import { answer, EDE, type Answer, type Next, type Query, type Stage } from './types.ts';
+
+export interface UpstreamConfig {
+  host: string;
+  port: number;
+  protocol: 'udp' | 'tcp';
+}
+
+export interface ForwardZone {
+  /** Lower-case zone name, no trailing dot. */
+  zone: string;
+  upstreams: UpstreamConfig[];
+}
+
+export interface UpstreamOptions {
+  upstreams: UpstreamConfig[];
+  zones: ForwardZone[];
+  timeoutMs: number;
+  downMs?: number;
+  now?: () => number;
+}
+
+class Upstream {
+  failures = 0;
+  downUntil = 0;
+  answered = 0;
+  failed = 0;
+  readonly udp: UdpUpstream | null;
+
+  constructor(readonly cfg: UpstreamConfig) {
+    this.udp = cfg.protocol === 'udp' ? new UdpUpstream(cfg.host, cfg.port) : null;
+  }
+
+  get label(): string {
+    return `${this.cfg.protocol}://${this.cfg.host.includes(':') ? `[${this.cfg.host}]` : this.cfg.host}:${this.cfg.port}`;
+  }
+}
+
+export interface UpstreamHealth {
+  upstream: string;
+  up: boolean;
+  answered: number;
+  failed: number;
+}
+
+export class UpstreamStage implements Stage {
+  readonly name = 'upstream';
+  private readonly defaults: Upstream[];
+  private readonly zones: Array<{ zone: string; upstreams: Upstream[] }>;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: UpstreamOptions) {
+    this.defaults = opts.upstreams.map((u) => new Upstream(u));
+    this.zones = opts.zones.map((z) => ({ zone: z.zone, upstreams: z.upstreams.map((u) => new Upstream(u)) })).sort((a, b) => b.zone.length - a.zone.length);
+    this.now = opts.now ?? Date.now;
+  }
+
+  describe(): string {
+    const zones = this.zones.map((z) => `${z.zone} → ${z.upstreams.map((u) => u.label).join(', ')}`);
+    return `forward to ${this.defaults.map((u) => u.label).join(', ') || 'nothing'}${zones.length > 0 ? `; ${zones.join('; ')}` : ''}`;
+  }
+
+  health(): UpstreamHealth[] {
+    const t = this.now();
+    return [...this.defaults, ...this.zones.flatMap((z) => z.upstreams)].map((u) => ({ upstream: u.label, up: u.downUntil <= t, answered: u.answered, failed: u.failed }));
+  }
+
+  private pick(name: string): Upstream[] {
+    for (const z of this.zones) if (name === z.zone || name.endsWith(`.${z.zone}`)) return z.upstreams;
+    return this.defaults;
+  }
+
+  async resolve(q: Query, _next: Next): Promise<Answer> {
+    const list = this.pick(q.name);
+    if (list.length === 0) return answer('servfail', 'no-upstream', RCODE.SERVFAIL, { ede: { code: EDE.NOT_READY, text: 'no upstream configured' } });
+    const msg: Message = {
+      id: 0,
+      flags: { qr: false, opcode: 0, aa: false, tc: false, rd: q.rd, ra: false, ad: false, cd: q.cd, rcode: 0 },
+      questions: [{ name: q.qname, type: q.qtype, class: q.qclass || CLASS_IN }],
+      answers: [], authorities: [], additionals: [],
+      edns: { udpSize: 1232, extendedRcode: 0, version: 0, dnssecOk: q.edns?.dnssecOk === true, options: [] },
+    };
+    const wire = encode(msg);
+    // The message is header, question, then our OPT with no options (11 bytes).
+    const questionEnd = wire.length - 11;
+    const t = this.now();
+    const usable = list.filter((u) => u.downUntil <= t);
+    const order = usable.length > 0 ? usable : list;
+    let lastError = 'upstream-failed';
+    for (const u of order) {
+      try {
+        let reply = u.udp !== null ? await u.udp.query(wire.slice(), questionEnd, this.opts.timeoutMs) : await tcpQuery(u.cfg.host, u.cfg.port, wire.slice(), this.opts.timeoutMs);
+        let m = decode(reply);
+        if (m.flags.tc && u.udp !== null) {
+          reply = await tcpQuery(u.cfg.host, u.cfg.port, wire.slice(), this.opts.timeoutMs);
+          m = decode(reply);
+        }
+        u.failures = 0;
+        u.answered++;
+        const rcode = ((m.edns?.extendedRcode ?? 0) << 4) | m.flags.rcode;
+        if (rcode === RCODE.SERVFAIL || rcode === RCODE.REFUSED) {
+          lastError = rcode === RCODE.SERVFAIL ? 'upstream-servfail' : 'upstream-refused';
+          continue;
+        }
+        return answer('resolved', 'upstream', rcode, { answers: m.answers, authorities: m.authorities, additionals: m.additionals, ad: m.flags.ad });
+      } catch (e) {
+        u.failed++;
+        lastError = e instanceof UpstreamTimeout ? 'upstream-timeout' : 'upstream-error';
+        if (++u.failures >= 3) u.downUntil = this.now() + (this.opts.downMs ?? 10_000);
+      }
+    }
+    return answer('servfail', lastError, RCODE.SERVFAIL, { ede: { code: EDE.NETWORK_ERROR, text: `no upstream answered (${lastError})` } });
+  }
+
+  close(): void {
+    for (const u of [...this.defaults, ...this.zones.flatMap((z) => z.upstreams)]) u.udp?.close();
+  }
+}

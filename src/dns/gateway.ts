@@ -1,0 +1,167 @@
+/**
+ * The DNS gateway assembled from config: the resolver chain (in `buildChain`, the one place that
+ * decides the order) and its UDP and TCP listeners.
+ */
+import { readFileSync } from 'node:fs';
+import type { DnsConfig } from '../config/index.ts';
+import type { Logger } from '../core/log.ts';
+import { MinewardenError } from '../core/errors.ts';
+import { AccessStage } from './chain/access.ts';
+import type { BlockOptions } from './chain/block.ts';
+import { CacheStage } from './chain/cache.ts';
+import { Chain } from './chain/chain.ts';
+import { IdentityStage, type TrustedForwarder, type UnitLookup } from './chain/identity.ts';
+import { IntelStage, type ThreatLookup } from './chain/intel.ts';
+import { PolicyStage, type UnitPolicy } from './chain/policy.ts';
+import { UpstreamStage, type UpstreamConfig } from './chain/upstream.ts';
+import { NetSet } from './netset.ts';
+import { QueryHandler, type QueryLog } from './server/handler.ts';
+import { listenTcp } from './server/tcp.ts';
+import { listenUdp, type Listen } from './server/udp.ts';
+
+export interface GatewayDeps {
+  config: DnsConfig;
+  intel: ThreatLookup;
+  /** Address → unit, and a unit's lineage (itself, then its ancestors). */
+  org: UnitLookup & { lineage(unitId: string): readonly string[] };
+  queryLog: QueryLog | null;
+  log: Logger;
+  /** /etc/resolv.conf's text, for the default upstreams (tests pass their own). */
+  resolvConf?: string;
+}
+
+export interface Stages {
+  identity: IdentityStage;
+  access: AccessStage;
+  policy: PolicyStage;
+  intel: IntelStage;
+  cache: CacheStage;
+  upstream: UpstreamStage;
+}
+
+export function parseListen(text: string, defaultPort: number): Listen {
+  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(text);
+  if (m === null) throw new MinewardenError('MW_ERR_CONFIG', `"${text}" is not ADDRESS:PORT`);
+  return { host: m[1] ?? m[2]!, port: m[3] === undefined ? defaultPort : Number(m[3]) };
+}
+
+function parseUpstream(text: string): UpstreamConfig {
+  const m = /^(?:(udp|tcp):\/\/)?(.*)$/.exec(text)!;
+  const at = parseListen(m[2]!, 53);
+  return { host: at.host, port: at.port, protocol: (m[1] ?? 'udp') as 'udp' | 'tcp' };
+}
+
+/** The nameservers of resolv.conf, except our own listen addresses (which would loop). */
+export function systemUpstreams(resolvConf: string, own: readonly Listen[]): UpstreamConfig[] {
+  const out: UpstreamConfig[] = [];
+  for (const line of resolvConf.split('\n')) {
+    const m = /^\s*nameserver\s+(\S+)/.exec(line);
+    if (m === null) continue;
+    const host = m[1]!.replace(/%.*$/, '');
+    if (own.some((l) => l.port === 53 && (l.host === host || l.host === '0.0.0.0' || l.host === '::'))) continue;
+    out.push({ host, port: 53, protocol: 'udp' });
+  }
+  return out;
+}
+
+/**
+ * The chain, in order. Each stage's place:
+ * 1. identity — everything after keys on the real client and its unit, not the packet source;
+ * 2. access — refuse strangers and floods before any work is spent on them;
+ * 3. policy — a unit's deny list blocks without asking anyone; its allow list and category
+ *    actions tell the intel stage what a match means;
+ * 4. intel — before the cache, so a new indicator blocks names already cached, and around the
+ *    upstream answer, to check CNAME targets and addresses;
+ * 5. cache — answers from memory, serves stale when upstreams fail;
+ * 6. upstream — the forwarders.
+ */
+export function buildChain(deps: GatewayDeps, own: readonly Listen[]): { chain: Chain; stages: Stages } {
+  const c = deps.config;
+  const block: BlockOptions = { action: c.block.action, ttl: c.block.ttl, sinkholeV4: c.block.sinkhole.ipv4, sinkholeV6: c.block.sinkhole.ipv6 };
+  const forwarders: TrustedForwarder[] = c.forwarders.map((f) => ({
+    from: new NetSet(f.from, 'dns.forwarders.from'), site: f.site, ...(f.applianceId === undefined ? {} : { applianceId: f.applianceId }),
+  }));
+  const fixed = new NetSet(['127.0.0.0/8', '::1', ...c.allow, ...c.forwarders.flatMap((f) => f.from)], 'dns.allow');
+  // Every unit's networks may ask too, as the tree is now (an import takes effect at once).
+  const allowed = { has: (ip: string) => fixed.has(ip) || deps.org.resolve(ip, '') !== null, texts: [...fixed.texts, 'the networks of every unit'] };
+  let upstreams = c.upstreams.map(parseUpstream);
+  if (upstreams.length === 0) {
+    upstreams = systemUpstreams(deps.resolvConf ?? readResolvConf(), own);
+    if (upstreams.length === 0) deps.log.warn('dns: no upstreams configured and none in /etc/resolv.conf; queries that need one get SERVFAIL (set dns.upstreams)');
+  }
+  const toPolicy = (p: { allow: string[]; deny: string[]; categories: Record<string, 'block' | 'monitor' | 'allow'>; default?: 'block' | 'monitor' | 'allow' | undefined }): UnitPolicy => ({
+    allow: p.allow, deny: p.deny, categories: p.categories, ...(p.default === undefined ? {} : { defaultAction: p.default }),
+  });
+  const stages: Stages = {
+    identity: new IdentityStage(forwarders, deps.org),
+    access: new AccessStage({ allowed, rate: c.rateLimit.qps, burst: c.rateLimit.burst }),
+    policy: new PolicyStage({
+      global: toPolicy(c.policy),
+      units: Object.fromEntries(Object.entries(c.policy.units).map(([k, v]) => [k, toPolicy(v)])),
+      lineage: (u) => deps.org.lineage(u),
+      block,
+    }),
+    intel: new IntelStage(deps.intel, block),
+    cache: new CacheStage({ maxEntries: c.cache.size, maxTtl: c.cache.maxTtl, staleSeconds: c.cache.stale, prefetchHits: c.cache.prefetch }),
+    upstream: new UpstreamStage({
+      upstreams,
+      zones: c.forwardZones.map((z) => ({ zone: z.zone.toLowerCase().replace(/\.$/, ''), upstreams: z.upstreams.map(parseUpstream) })),
+      timeoutMs: c.timeout * 1000,
+    }),
+  };
+  const chain = new Chain([stages.identity, stages.access, stages.policy, stages.intel, stages.cache, stages.upstream]);
+  return { chain, stages };
+}
+
+function readResolvConf(): string {
+  try {
+    return readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export class Gateway {
+  private constructor(
+    readonly chain: Chain,
+    readonly stages: Stages,
+    readonly handler: QueryHandler,
+    /** Where it listens, with the ports actually bound. */
+    readonly addresses: Array<{ proto: 'udp' | 'tcp'; host: string; port: number }>,
+    private readonly closers: Array<() => Promise<void>>,
+  ) {}
+
+  static async start(deps: GatewayDeps): Promise<Gateway> {
+    const listens = deps.config.listen.map((l) => parseListen(l, 53));
+    const { chain, stages } = buildChain(deps, listens);
+    const handler = new QueryHandler(chain, deps.queryLog);
+    const addresses: Gateway['addresses'] = [];
+    const closers: Array<() => Promise<void>> = [];
+    try {
+      for (const at of listens) {
+        const u = await listenUdp(at, handler);
+        closers.push(u.close);
+        addresses.push({ proto: 'udp', host: at.host, port: u.port });
+        // TCP on the same port as UDP (port 0 asks for one: take the one UDP got).
+        const t = await listenTcp({ host: at.host, port: u.port }, handler);
+        closers.push(t.close);
+        addresses.push({ proto: 'tcp', host: at.host, port: t.port });
+      }
+    } catch (e) {
+      for (const c of closers) await c();
+      stages.upstream.close();
+      const err = e as NodeJS.ErrnoException;
+      throw new MinewardenError('MW_ERR_CONFIG', `dns: cannot listen on ${deps.config.listen.join(', ')}: ${err.code ?? err.message}${err.code === 'EACCES' ? ' (port 53 needs root or CAP_NET_BIND_SERVICE)' : ''}`);
+    }
+    return new Gateway(chain, stages, handler, addresses, closers);
+  }
+
+  describe(): string[] {
+    return this.chain.stages.map((s, i) => `${i + 1}. ${s.name}: ${s.describe()}`);
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.closers) await c();
+    this.stages.upstream.close();
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Front door of the DNS gateway: the gateway and its chain, and the pieces the sinkhole,
+ * forwarder and metrics use.
+ */
+export { Gateway, buildChain, systemUpstreams, parseListen, type GatewayDeps, type Stages } from './gateway.ts';
+export type { ThreatHit, ThreatLookup } from './chain/intel.ts';
+export type { Answer, Query, Stage } from './chain/types.ts';
+export { readOdns, writeOdns, readEcs } from './chain/identity.ts';
+export { registerDnsMetrics } from './metrics.ts';
+export { intelLookup, orgLookup } from './adapters.ts';

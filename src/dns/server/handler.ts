@@ -1,0 +1,131 @@
+/**
+ * One query's life, transport aside: bytes in → checks (RFC 1035 §4.1.1 FORMERR / NOTIMP,
+ * RFC 6891 §6.1.3 BADVERS) → the resolver chain → response bytes (truncated to the client's UDP
+ * size with TC set, RFC 1035 §4.2.1 / RFC 6891 §6.2.5) → one dns event in the query log. Nothing
+ * throws to the socket: an error is a SERVFAIL and a counted failure; `null` means send nothing.
+ */
+import type { DnsEvent, DnsOutcome } from '../../model/events.ts';
+import { decodeQuery, encode, OPTION, RCODE, WireError, type Edns, type Message } from '../wire/index.ts';
+import type { Chain } from '../chain/chain.ts';
+import { answer, type Answer, type Query, type Transport } from '../chain/types.ts';
+
+/** Where answered queries go (the event sink); false when it is behind (counted as a drop). */
+export interface QueryLog {
+  record(ev: DnsEvent): boolean;
+}
+
+export interface HandlerStats {
+  queries: number;
+  malformed: number;
+  dropped: number;
+  errors: number;
+  logDrops: number;
+  byOutcome: Map<DnsOutcome, number>;
+}
+
+/** Largest UDP answer we send, whatever the client offers: avoids IP fragmentation (DNS Flag Day 2020). */
+const MAX_UDP = 1232;
+const encoder = new TextEncoder();
+
+export class QueryHandler {
+  readonly stats: HandlerStats = { queries: 0, malformed: 0, dropped: 0, errors: 0, logDrops: 0, byOutcome: new Map() };
+  /** Called with every answered query's latency (µs) and outcome (metrics). */
+  onAnswer: ((outcome: DnsOutcome, latencyUs: number) => void) | null = null;
+
+  constructor(private readonly chain: Chain, private readonly log: QueryLog | null) {}
+
+  async handle(buf: Uint8Array, source: string, sourcePort: number, transport: Transport): Promise<Uint8Array | null> {
+    const start = performance.now();
+    this.stats.queries++;
+    let parsed: ReturnType<typeof decodeQuery>;
+    try {
+      parsed = decodeQuery(buf);
+    } catch (e) {
+      this.stats.malformed++;
+      if (!(e instanceof WireError) || buf.length < 12 || (buf[2]! & 0x80) !== 0) return null;
+      return this.bare(buf, RCODE.FORMERR);
+    }
+    const { flags, question, edns } = parsed;
+    if (flags.qr) {
+      this.stats.malformed++;
+      return null; // a response sent to us: never answer it (reflection loops)
+    }
+    if (flags.opcode !== 0) return this.bare(buf, RCODE.NOTIMP, edns);
+    if (question === null) {
+      this.stats.malformed++;
+      return this.bare(buf, RCODE.FORMERR, edns);
+    }
+    if (edns !== null && edns.version > 0) return this.bare(buf, RCODE.BADVERS, edns);
+    const q: Query = {
+      id: parsed.id, qname: question.name, name: question.name.toLowerCase(), qtype: question.type, qclass: question.class,
+      rd: flags.rd, cd: flags.cd, edns, transport, source, sourcePort, client: source, site: '', unit: null, start,
+    };
+    let a: Answer;
+    try {
+      a = await this.chain.resolve(q);
+    } catch {
+      this.stats.errors++;
+      a = answer('servfail', 'internal-error', RCODE.SERVFAIL);
+    }
+    this.stats.byOutcome.set(a.outcome, (this.stats.byOutcome.get(a.outcome) ?? 0) + 1);
+    const latencyUs = Math.round((performance.now() - start) * 1000);
+    this.logQuery(q, a, latencyUs);
+    this.onAnswer?.(a.outcome, latencyUs);
+    if (a.drop === true) {
+      this.stats.dropped++;
+      return null;
+    }
+    const maxSize = transport === 'udp' ? (edns === null ? 512 : Math.min(Math.max(512, edns.udpSize), MAX_UDP)) : 65535;
+    return encode(this.response(q, a, edns), { maxSize });
+  }
+
+  private response(q: Query, a: Answer, edns: Edns | null): Message {
+    const rcode = edns === null && a.rcode > 15 ? RCODE.SERVFAIL : a.rcode;
+    return {
+      id: q.id,
+      flags: { qr: true, opcode: 0, aa: a.aa === true, tc: false, rd: q.rd, ra: true, ad: a.ad === true, cd: q.cd, rcode: rcode & 15 },
+      questions: [{ name: q.qname, type: q.qtype, class: q.qclass }],
+      answers: a.answers,
+      authorities: a.authorities,
+      additionals: a.additionals,
+      edns: edns === null ? null : {
+        udpSize: MAX_UDP, extendedRcode: rcode >> 4, version: 0, dnssecOk: edns.dnssecOk,
+        options: a.ede === undefined ? [] : [{ code: OPTION.EDE, data: edeData(a.ede.code, a.ede.text) }],
+      },
+    };
+  }
+
+  /**
+   * A response with the header only (the question may be what was malformed) and an rcode; with
+   * an OPT when the query had one, which an extended rcode such as BADVERS needs (RFC 6891 §6.1.3).
+   */
+  private bare(buf: Uint8Array, rcode: number, edns: Edns | null = null): Uint8Array {
+    const id = (buf[0]! << 8) | buf[1]!;
+    return encode({
+      id,
+      flags: { qr: true, opcode: (buf[2]! >> 3) & 15, aa: false, tc: false, rd: (buf[2]! & 1) === 1, ra: true, ad: false, cd: false, rcode: rcode & 15 },
+      questions: [], answers: [], authorities: [], additionals: [],
+      edns: edns === null ? null : { udpSize: MAX_UDP, extendedRcode: rcode >> 4, version: 0, dnssecOk: false, options: [] },
+    });
+  }
+
+  private logQuery(q: Query, a: Answer, latencyUs: number): void {
+    if (this.log === null) return;
+    const ev: DnsEvent = {
+      kind: 'dns', ts: Date.now(), client: q.client, site: q.site, unit: q.unit,
+      via: q.client === q.source ? null : q.source, name: q.name, qtype: q.qtype, rcode: a.rcode, outcome: a.outcome,
+      reason: a.reason, indicator: a.indicator ?? null, category: a.category ?? null, latencyUs,
+    };
+    if (!this.log.record(ev)) this.stats.logDrops++;
+  }
+}
+
+/** RFC 8914 §2: INFO-CODE (16 bits) then EXTRA-TEXT (UTF-8). */
+function edeData(code: number, text: string): Uint8Array {
+  const t = encoder.encode(text);
+  const out = new Uint8Array(2 + t.length);
+  out[0] = code >> 8;
+  out[1] = code & 255;
+  out.set(t, 2);
+  return out;
+}
