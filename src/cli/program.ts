@@ -10,6 +10,7 @@ import { registerUnits } from './commands/units.ts';
 import { registerEvents } from './commands/events.ts';
 import { registerHosts } from './commands/hosts.ts';
 import { registerDb } from './commands/db.ts';
+import { registerForwarder } from './commands/forwarder.ts';
 
 export function buildProgram(): Command {
   const program = new Command('minewarden')
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerEvents(program);
   registerHosts(program);
   registerDb(program);
+  registerForwarder(program);
   return program;
 }
 

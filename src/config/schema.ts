@@ -187,6 +187,19 @@ export const configSchema = z
       })
       .default({ retention: DEFAULT_RETENTION, flushInterval: 0.25, rollupInterval: 60, retentionInterval: 86400, writer: 'worker' }),
     dns: dnsSchema,
+    /** `minewarden forwarder`: the site agent that forwards to the central gateway with each client's address. */
+    forwarder: z
+      .strictObject({
+        listen: oneOrMany(hostPort).default(['127.0.0.1:5353']),
+        /** The central gateway(s): IP[:PORT], optionally tcp:// or udp://. */
+        upstreams: z.array(upstream).default([]),
+        /** This site's number, sent in the identity option (dns.forwarders[].applianceId at the centre). */
+        applianceId: z.number().int().nonnegative().optional(),
+        /** The site's client networks (private ranges when empty). */
+        allow: z.array(z.string()).default([]),
+        timeout: duration.default(3),
+      })
+      .default({ listen: ['127.0.0.1:5353'], upstreams: [], allow: [], timeout: 3 }),
     metrics: z
       .strictObject({
         /** Prometheus metrics at http://ADDRESS:PORT/metrics while `serve` runs; '' turns it off. */

@@ -12,7 +12,7 @@ import type { DnsEvent } from '../model/events.ts';
 import { configSchema } from '../config/index.ts';
 import { createLogger } from '../core/log.ts';
 import { hasNsd, NO_NSD_REASON, startAuthoritative, TEST_ZONE, type Authoritative } from '../../test/support/authoritative.ts';
-import { Gateway, writeOdns, type ThreatLookup } from './index.ts';
+import { Forwarder, Gateway, writeOdns, type ThreatLookup } from './index.ts';
 import { decode, encode, OPTION, TYPE } from './wire/index.ts';
 
 const run = promisify(execFile);
@@ -122,6 +122,22 @@ describeNsd(`gateway with NSD upstream${hasNsd() ? '' : ` (skipped: ${NO_NSD_REA
     expect(m.id).toBe(4242);
     expect(m.answers[0]?.data).toEqual({ kind: 'aaaa', address: '2001:db8::10' });
     expect(last('v6.example.test')).toMatchObject({ client: '192.168.1.23', site: 'east-2', unit: 's-east-2', via: '127.0.0.1', outcome: 'resolved' });
+  });
+
+  it('a site forwarder names each client to the gateway, which logs the host, not the forwarder', async () => {
+    const fwd = await Forwarder.start({ listen: ['127.0.0.1:0'], upstreams: [`127.0.0.1:${port}`], allow: [], timeout: 2 }, log);
+    try {
+      const fport = fwd.addresses[0]!.port;
+      const out = (await run('dig', ['-b', '127.0.0.2', '@127.0.0.1', '-p', String(fport), '+time=3', '+tries=1', 'alias.example.test', 'A'])).stdout;
+      expect(out).toMatch(/^www\.example\.test\.\s+\d+\s+IN\s+A\s+192\.0\.2\.10$/m);
+      expect(last('alias.example.test')).toMatchObject({ client: '127.0.0.2', via: '127.0.0.1', site: 'east-2', outcome: 'resolved' });
+      // Blocks reach the site's clients through the forwarder, with the EDE.
+      const blocked = (await run('dig', ['-b', '127.0.0.3', '@127.0.0.1', '-p', String(fport), '+time=3', '+tries=1', 'eu.pool.test', 'A'])).stdout;
+      expect(blocked).toMatch(/EDE: 15 \(Blocked\)/);
+      expect(last('eu.pool.test')).toMatchObject({ client: '127.0.0.3', outcome: 'blocked' });
+    } finally {
+      await fwd.close();
+    }
   });
 
   it('answers FORMERR to a malformed query, ignores garbage and responses, and keeps serving', async () => {

@@ -8,3 +8,4 @@ export type { Answer, Query, Stage } from './chain/types.ts';
 export { readOdns, writeOdns, readEcs } from './chain/identity.ts';
 export { registerDnsMetrics } from './metrics.ts';
 export { intelLookup, orgLookup } from './adapters.ts';
+export { Forwarder, type ForwarderConfig } from './forwarder.ts';

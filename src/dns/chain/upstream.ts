@@ -6,7 +6,9 @@
  * (RFC 7766 §5). Nothing of the client's EDNS options goes upstream (identity options are already
  * gone; cookies and padding are per hop): the gateway sends its own OPT with a 1232-byte size.
  */
-import { CLASS_IN, decode, encode, RCODE, type Message } from '../wire/index.ts';
+import { CLASS_IN, decode, encode, OPTION, RCODE, type EdnsOption, type Message } from '../wire/index.ts';
+
+const decoder = new TextDecoder();
 import { tcpQuery } from '../upstream/tcp.ts';
 import { UdpUpstream, UpstreamTimeout } from '../upstream/udp.ts';
 import { answer, EDE, type Answer, type Next, type Query, type Stage } from './types.ts';
@@ -25,6 +27,8 @@ export interface ForwardZone {
 
 export interface UpstreamOptions {
   upstreams: UpstreamConfig[];
+  /** EDNS options to add to each upstream query (the site forwarder's identity option). */
+  options?: (q: Query) => EdnsOption[];
   zones: ForwardZone[];
   timeoutMs: number;
   downMs?: number;
@@ -89,11 +93,10 @@ export class UpstreamStage implements Stage {
       flags: { qr: false, opcode: 0, aa: false, tc: false, rd: q.rd, ra: false, ad: false, cd: q.cd, rcode: 0 },
       questions: [{ name: q.qname, type: q.qtype, class: q.qclass || CLASS_IN }],
       answers: [], authorities: [], additionals: [],
-      edns: { udpSize: 1232, extendedRcode: 0, version: 0, dnssecOk: q.edns?.dnssecOk === true, options: [] },
+      edns: { udpSize: 1232, extendedRcode: 0, version: 0, dnssecOk: q.edns?.dnssecOk === true, options: this.opts.options?.(q) ?? [] },
     };
     const wire = encode(msg);
-    // The message is header, question, then our OPT with no options (11 bytes).
-    const questionEnd = wire.length - 11;
+    const questionEnd = 12 + questionLength(wire);
     const t = this.now();
     const usable = list.filter((u) => u.downUntil <= t);
     const order = usable.length > 0 ? usable : list;
@@ -113,7 +116,12 @@ export class UpstreamStage implements Stage {
           lastError = rcode === RCODE.SERVFAIL ? 'upstream-servfail' : 'upstream-refused';
           continue;
         }
-        return answer('resolved', 'upstream', rcode, { answers: m.answers, authorities: m.authorities, additionals: m.additionals, ad: m.flags.ad });
+        // An upstream's Extended DNS Error (a central gateway's block reason) is passed on.
+        const ede = m.edns?.options.find((o) => o.code === OPTION.EDE && o.data.length >= 2);
+        return answer('resolved', 'upstream', rcode, {
+          answers: m.answers, authorities: m.authorities, additionals: m.additionals, ad: m.flags.ad,
+          ...(ede === undefined ? {} : { ede: { code: (ede.data[0]! << 8) | ede.data[1]!, text: decoder.decode(ede.data.subarray(2)) } }),
+        });
       } catch (e) {
         u.failed++;
         lastError = e instanceof UpstreamTimeout ? 'upstream-timeout' : 'upstream-error';
@@ -126,4 +134,11 @@ export class UpstreamStage implements Stage {
   close(): void {
     for (const u of [...this.defaults, ...this.zones.flatMap((z) => z.upstreams)]) u.udp?.close();
   }
+}
+
+/** Bytes of the (single, uncompressed) question after the 12-byte header: name, type, class. */
+function questionLength(wire: Uint8Array): number {
+  let i = 12;
+  while (i < wire.length && wire[i] !== 0) i += wire[i]! + 1;
+  return i + 1 + 4 - 12;
 }

@@ -75,6 +75,15 @@ describe('names', () => {
     expect([...comp.keys()]).toEqual(['www.example.com', 'example.com', 'com', 'mail.example.com']);
   });
 
+  it('escaped and plain spellings of a name share compression keys', () => {
+    const w = new Writer(16);
+    const comp = new Map<string, number>();
+    writeName(w, 'a\\066c.com.', comp);
+    writeName(w, 'ABC.com', comp);
+    expect(w.pos).toBe(9 + 2);
+    expect(readName(w.buf.subarray(0, w.pos), 9).name).toBe('aBc.com');
+  });
+
   it('keys names case-insensitively for ASCII only (RFC 4343)', () => {
     expect(nameKey('WwW.Example.COM')).toBe('www.example.com');
     expect(nameKey('already.lower')).toBe('already.lower');

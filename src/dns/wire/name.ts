@@ -16,8 +16,12 @@ export const MAX_LABEL = 63;
  */
 const MAX_HOPS = 128;
 
-/** Presentation text of one name: at most 255 wire bytes, each at most 4 characters (`\DDD`). */
-const chars = new Uint16Array(MAX_NAME * 4);
+/**
+ * Presentation text of one name being built: at most 255 wire bytes, each at most 4 characters
+ * (`\DDD`). A plain array, as String.fromCharCode.apply is about twice as fast on it as on a
+ * typed array; its length is reset for each name.
+ */
+const chars: number[] = [];
 
 /** Appends the presentation form of buf[from, to) to `chars` at n; returns the new n. */
 function present(buf: Uint8Array, from: number, to: number, n: number, lower: boolean): number {
@@ -39,8 +43,8 @@ function present(buf: Uint8Array, from: number, to: number, n: number, lower: bo
 
 function text(n: number): string {
   if (n === 0) return '';
-  // apply() takes any array-like; the typed array avoids building a string per character.
-  return String.fromCharCode.apply(null, chars.subarray(0, n) as unknown as number[]);
+  chars.length = n;
+  return String.fromCharCode.apply(null, chars);
 }
 
 export interface ReadName {
@@ -139,7 +143,11 @@ function badName(name: string, why: string): WireError {
  * A trailing dot is allowed ('.' is the root too); `\X` is X and `\DDD` a decimal byte; text
  * outside ASCII is rejected (IDNs go on the wire as A-labels, RFC 5890).
  */
+/** Set by parse(): the text had no escapes and only 0x21–0x7E, so it is its own key text. */
+let plain = true;
+
 function parse(name: string): number {
+  plain = true;
   if (name === '' || name === '.') return 0;
   let w = 0;
   let count = 0;
@@ -153,8 +161,12 @@ function parse(name: string): number {
     while (i < n) {
       let c = name.charCodeAt(i++);
       if (c === 0x2e) break;
-      if (c > 0x7f) throw badName(name, 'non-ASCII character in name');
+      if (c > 0x7e || c < 0x21) {
+        if (c > 0x7f) throw badName(name, 'non-ASCII character in name');
+        plain = false;
+      }
       if (c === 0x5c) {
+        plain = false;
         if (i >= n) throw badName(name, 'trailing backslash');
         c = name.charCodeAt(i++);
         if (c >= 0x30 && c <= 0x39) {
@@ -206,20 +218,29 @@ export function writeName(out: Writer, name: string, comp?: Map<string, number>)
   }
   const size = labelWireEnd(count);
   out.ensure(size);
+  const dst = out.buf;
   if (comp === undefined) {
-    out.buf.set(wireBuf.subarray(0, size), out.pos);
+    // Byte loops: subarray() + set() cost more than copying a few bytes.
+    for (let i = 0; i < size; i++) dst[out.pos + i] = wireBuf[i]!;
     out.pos += size;
     return;
   }
-  // Keys in canonical lower-case presentation form, whatever escapes the caller wrote.
-  let n = 0;
-  for (let l = 0; l < count; l++) {
-    if (l > 0) chars[n++] = 0x2e;
-    keyAt[l] = n;
-    const from = labelAt[l]!;
-    n = present(wireBuf, from + 1, from + 1 + wireBuf[from]!, n, true);
+  // Keys in canonical lower-case presentation form, whatever escapes the caller wrote. Plain
+  // text is already canonical, and a label starts at the same index in it as on the wire.
+  let key: string;
+  if (plain) {
+    key = nameKey(name.charCodeAt(name.length - 1) === 0x2e ? name.slice(0, -1) : name);
+    for (let l = 0; l < count; l++) keyAt[l] = labelAt[l]!;
+  } else {
+    let n = 0;
+    for (let l = 0; l < count; l++) {
+      if (l > 0) chars[n++] = 0x2e;
+      keyAt[l] = n;
+      const from = labelAt[l]!;
+      n = present(wireBuf, from + 1, from + 1 + wireBuf[from]!, n, true);
+    }
+    key = text(n);
   }
-  const key = text(n);
   for (let l = 0; l < count; l++) {
     const suffix = l === 0 ? key : key.slice(keyAt[l]);
     const at = comp.get(suffix);
@@ -230,8 +251,9 @@ export function writeName(out: Writer, name: string, comp?: Map<string, number>)
     if (out.pos < 0x3fff) comp.set(suffix, out.pos);
     const from = labelAt[l]!;
     const to = from + 1 + wireBuf[from]!;
-    out.buf.set(wireBuf.subarray(from, to), out.pos);
-    out.pos += to - from;
+    let p = out.pos;
+    for (let i = from; i < to; i++) dst[p++] = wireBuf[i]!;
+    out.pos = p;
   }
   out.u8(0);
 }

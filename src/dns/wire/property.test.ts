@@ -32,7 +32,8 @@ const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const v6 = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => {
   const g: string[] = [];
   for (let i = 0; i < 16; i += 2) g.push(((b[i]! << 8) | b[i + 1]!).toString(16));
-  return g.join(':');
+  // WHATWG URL serializes IPv6 hosts in RFC 5952 form: an independent canonicalizer.
+  return new URL(`http://[${g.join(':')}]/`).hostname.slice(1, -1);
 });
 
 const record: fc.Arbitrary<ResourceRecord> = fc
