@@ -3,7 +3,7 @@
  * directory, first on their own, then with `serve` running (the one-shot commands then go through
  * the server's control socket), including a backup taken while events are being written.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnitTree, exportUnitsCsv, exportUnitsYaml } from '../src/org/index.ts';
 import { CITY } from '../src/org/org.test-util.ts';
+import { hasNsd, startAuthoritative, TEST_ZONE } from './support/authoritative.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const MAIN = join(ROOT, 'src/cli/main.ts');
@@ -219,4 +220,42 @@ describe('with serve running', () => {
     expect(r2.out).toMatch(/previous database files are in .*pre-restore-/);
     expect(mw(data, ['events', 'query', '-k', 'alert']).out).toMatch(/stratum/);
   }, 300_000);
+
+  it('serve runs the DNS gateway: dig is answered through a real upstream, seed pools are blocked, and every query lands in the events', async () => {
+    if (!hasNsd()) return;
+    const auth = await startAuthoritative(TEST_ZONE);
+    try {
+      const { data } = setup();
+      const prev = process.env.MINEWARDEN_DNS__UPSTREAMS;
+      process.env.MINEWARDEN_DNS__UPSTREAMS = `[127.0.0.1:${auth.port}]`;
+      let started: Awaited<ReturnType<typeof startServe>>;
+      try {
+        started = await startServe(data);
+      } finally {
+        process.env.MINEWARDEN_DNS__UPSTREAMS = prev;
+      }
+      const dnsPort = Number(/dns=udp:\/\/127\.0\.0\.1:(\d+)/.exec(started.log())?.[1]);
+      expect(dnsPort).toBeGreaterThan(0);
+      const dig = (name: string): Promise<string> => new Promise((resolve) => {
+        execFile('dig', ['@127.0.0.1', '-p', String(dnsPort), '+time=3', '+tries=1', name, 'A'], (_e, out) => resolve(out));
+      });
+      expect(await dig('www.example.test')).toMatch(/^www\.example\.test\.\s+\d+\s+IN\s+A\s+192\.0\.2\.10$/m);
+      const blocked = await dig('pool.supportxmr.com');
+      expect(blocked).toMatch(/status: NXDOMAIN/);
+      expect(blocked).toMatch(/EDE: 15 \(Blocked\): \(mining-pool: supportxmr\.com/);
+      // The query log reaches the event store (the sink sends partial batches every 250 ms).
+      let q = '';
+      for (let i = 0; i < 20 && !/pool\.supportxmr\.com/.test(q); i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        q = (await mwAsync(data, ['events', 'query', '--json'])).out;
+      }
+      const rows = q.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(rows.find((r) => r.name === 'pool.supportxmr.com')).toMatchObject({ client: '127.0.0.1', outcome: 'blocked', indicator: 'supportxmr.com', category: 'mining-pool', rcode: 3 });
+      expect(rows.find((r) => r.name === 'www.example.test')).toMatchObject({ outcome: 'resolved', reason: 'upstream' });
+      const metricsBody = await (await fetch(started.metrics)).text();
+      expect(metricsBody).toMatch(/^minewarden_dns_queries_total\{outcome="blocked"\} 1$/m);
+    } finally {
+      await auth.stop();
+    }
+  }, 120_000);
 });
