@@ -169,3 +169,29 @@ describeNsd(`gateway with NSD upstream${hasNsd() ? '' : ` (skipped: ${NO_NSD_REA
     expect(last('never-seen.example.test')).toMatchObject({ outcome: 'servfail', reason: 'upstream-timeout' });
   }, 20_000);
 });
+
+describeNsd('gateway reload', () => {
+  it('takes a new policy without a restart and without losing queries, keeping the cache', async () => {
+    const auth = await startAuthoritative(TEST_ZONE);
+    const events: DnsEvent[] = [];
+    const deps = { intel: INTEL, org: { resolve: () => null, lineage: (u: string) => [u] }, queryLog: { record: (e: DnsEvent) => events.push(e) > 0 }, log };
+    const gw = await Gateway.start({ ...deps, config: gatewayConfig(auth.port) });
+    try {
+      const port = gw.addresses[0]!.port;
+      expect(await dig(port, 'www.example.test', 'A')).toMatch(/status: NOERROR/);
+      // Queries keep flowing while the policy changes under them.
+      const during = Promise.all(Array.from({ length: 30 }, (_v, i) => dig(port, i % 2 === 0 ? 'www.example.test' : 'mail.example.test', 'A')));
+      gw.reload(gatewayConfig(auth.port, { policy: { deny: ['www.example.test'] } }));
+      const answers = await during;
+      expect(answers.every((a) => /status: (NOERROR|NXDOMAIN)/.test(a))).toBe(true);
+      const after = await dig(port, 'www.example.test', 'A');
+      expect(after).toMatch(/status: NXDOMAIN/);
+      expect(after).toMatch(/EDE: 17 \(Filtered\): \(deny list: www\.example\.test\)/);
+      expect(gw.stages.cache.size).toBeGreaterThan(0);
+      expect(gw.chain.names()).toEqual(['identity', 'access', 'policy', 'intel', 'cache', 'upstream']);
+    } finally {
+      await gw.close();
+      await auth.stop();
+    }
+  }, 30_000);
+});

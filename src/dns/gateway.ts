@@ -75,7 +75,7 @@ export function systemUpstreams(resolvConf: string, own: readonly Listen[]): Ups
  * 5. cache — answers from memory, serves stale when upstreams fail;
  * 6. upstream — the forwarders.
  */
-export function buildChain(deps: GatewayDeps, own: readonly Listen[]): { chain: Chain; stages: Stages } {
+export function buildChain(deps: GatewayDeps, own: readonly Listen[], keep: Partial<Pick<Stages, 'cache' | 'upstream'>> = {}): { chain: Chain; stages: Stages } {
   const c = deps.config;
   const block: BlockOptions = { action: c.block.action, ttl: c.block.ttl, sinkholeV4: c.block.sinkhole.ipv4, sinkholeV6: c.block.sinkhole.ipv6 };
   const forwarders: TrustedForwarder[] = c.forwarders.map((f) => ({
@@ -102,8 +102,8 @@ export function buildChain(deps: GatewayDeps, own: readonly Listen[]): { chain: 
       block,
     }),
     intel: new IntelStage(deps.intel, block),
-    cache: new CacheStage({ maxEntries: c.cache.size, maxTtl: c.cache.maxTtl, staleSeconds: c.cache.stale, prefetchHits: c.cache.prefetch }),
-    upstream: new UpstreamStage({
+    cache: keep.cache ?? new CacheStage({ maxEntries: c.cache.size, maxTtl: c.cache.maxTtl, staleSeconds: c.cache.stale, prefetchHits: c.cache.prefetch }),
+    upstream: keep.upstream ?? new UpstreamStage({
       upstreams,
       zones: c.forwardZones.map((z) => ({ zone: z.zone.toLowerCase().replace(/\.$/, ''), upstreams: z.upstreams.map(parseUpstream) })),
       timeoutMs: c.timeout * 1000,
@@ -123,8 +123,10 @@ function readResolvConf(): string {
 
 export class Gateway {
   private constructor(
-    readonly chain: Chain,
-    readonly stages: Stages,
+    private deps: GatewayDeps,
+    private readonly listens: readonly Listen[],
+    public chain: Chain,
+    public stages: Stages,
     readonly handler: QueryHandler,
     /** Where it listens, with the ports actually bound. */
     readonly addresses: Array<{ proto: 'udp' | 'tcp'; host: string; port: number }>,
@@ -153,7 +155,25 @@ export class Gateway {
       const err = e as NodeJS.ErrnoException;
       throw new MinewardenError('MW_ERR_CONFIG', `dns: cannot listen on ${deps.config.listen.join(', ')}: ${err.code ?? err.message}${err.code === 'EACCES' ? ' (port 53 needs root or CAP_NET_BIND_SERVICE)' : ''}`);
     }
-    return new Gateway(chain, stages, handler, addresses, closers);
+    return new Gateway(deps, listens, chain, stages, handler, addresses, closers);
+  }
+
+  /**
+   * Applies a new `dns` config without a restart and without a lost query: a new chain is built
+   * and swapped in; the cache is kept, and the upstreams too unless their config changed. Listen
+   * addresses are not changed by a reload.
+   */
+  reload(config: DnsConfig): string[] {
+    const sameUpstreams = JSON.stringify([config.upstreams, config.forwardZones, config.timeout]) ===
+      JSON.stringify([this.deps.config.upstreams, this.deps.config.forwardZones, this.deps.config.timeout]);
+    const old = this.stages;
+    this.deps = { ...this.deps, config };
+    const { chain, stages } = buildChain(this.deps, this.listens, { cache: old.cache, ...(sameUpstreams ? { upstream: old.upstream } : {}) });
+    this.chain = chain;
+    this.stages = stages;
+    this.handler.setChain(chain);
+    if (!sameUpstreams) old.upstream.close();
+    return this.describe();
   }
 
   describe(): string[] {

@@ -19,6 +19,9 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
   const app = await openApp(config, undefined, { serving: true });
   const { log, engine, feeds } = app;
   log.info({ dataDir: config.dataDir, store: app.store.kind, mode }, 'Minewarden starting');
+  let control: ControlServer | null = null;
+  let metrics: MetricsServer | null = null;
+  let gateway: Gateway | null = null;
   // Signals are wired before start-up work, so a stop during loading is honoured too.
   let stopping!: () => void;
   const stopped = new Promise<void>((resolve) => (stopping = resolve));
@@ -30,12 +33,19 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   // SIGHUP re-reads the allowlist and rebuilds the matcher from the store; the gateway reads the
   // new matcher from its next query on (the swap is atomic: no query is lost).
+  // It also re-reads the configuration and gives the gateway its new policy, lists, limits and
+  // upstreams (listen addresses need a restart).
   process.on('SIGHUP', () => {
     void engine.reloadAllowlist().then(() => engine.rebuild());
+    if (gateway === null) return;
+    try {
+      const next = configFrom(cmd);
+      gateway.reload(next.dns);
+      log.info('dns configuration reloaded');
+    } catch (e) {
+      log.error(`dns configuration not reloaded, the running one stays: ${e instanceof Error ? e.message : String(e)}`);
+    }
   });
-  let control: ControlServer | null = null;
-  let metrics: MetricsServer | null = null;
-  let gateway: Gateway | null = null;
   const closeAll = async (): Promise<void> => {
     await gateway?.close();
     await metrics?.close();

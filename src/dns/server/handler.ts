@@ -32,7 +32,12 @@ export class QueryHandler {
   /** Called with every answered query's latency (µs) and outcome (metrics). */
   onAnswer: ((outcome: DnsOutcome, latencyUs: number) => void) | null = null;
 
-  constructor(private readonly chain: Chain, private readonly log: QueryLog | null) {}
+  constructor(private chain: Chain, private readonly log: QueryLog | null) {}
+
+  /** Swaps the chain (a reload): queries in flight finish on the old one, new ones use the new. */
+  setChain(chain: Chain): void {
+    this.chain = chain;
+  }
 
   async handle(buf: Uint8Array, source: string, sourcePort: number, transport: Transport): Promise<Uint8Array | null> {
     const start = performance.now();
