@@ -76,6 +76,20 @@ describeNsd(`gateway with NSD upstream${hasNsd() ? '' : ` (skipped: ${NO_NSD_REA
     expect(last('www.example.test')).toMatchObject({ outcome: 'cached' });
   });
 
+  it('answers cache hits of each shape (no EDNS, EDNS, DO) from the entry\'s encoded response, patched per client', async () => {
+    await dig(port, 'deep.ent.example.test', 'A');
+    const plain = await dig(port, '+noedns', '+norecurse', 'DEEP.ENT.example.test', 'A');
+    expect(plain).not.toMatch(/OPT PSEUDOSECTION/);
+    expect(plain).toMatch(/flags: qr ra;/);
+    expect(plain).toMatch(/^DEEP\.ENT\.example\.test\.\s+\d+\s+IN\s+A\s+192\.0\.2\.60$/m);
+    const dnssec = await dig(port, '+dnssec', 'deep.ent.example.test', 'A');
+    expect(dnssec).toMatch(/EDNS: version: 0, flags: do; udp: 1232/);
+    expect(dnssec).toMatch(/flags: qr rd ra;/);
+    const again = await dig(port, 'deep.ent.example.test', 'A');
+    expect(again).toMatch(/^deep\.ent\.example\.test\.\s+\d+\s+IN\s+A\s+192\.0\.2\.60$/m);
+    expect(last('deep.ent.example.test').outcome).toBe('cached');
+  });
+
   it('caches a negative answer for the SOA minimum (RFC 2308)', async () => {
     expect(await dig(port, 'nothing.example.test', 'A')).toMatch(/status: NXDOMAIN/);
     const second = await dig(port, 'nothing.example.test', 'A');

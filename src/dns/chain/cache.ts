@@ -8,8 +8,9 @@
  * name is re-inserted on its next miss anyway.
  */
 import type { DnsOutcome } from '../../model/events.ts';
-import { RCODE, TYPE, type ResourceRecord } from '../wire/index.ts';
-import { answer, EDE, type Answer, type Next, type Query, type Stage } from './types.ts';
+import { RCODE, TYPE } from '../wire/index.ts';
+import type { ResourceRecord } from '../wire/index.ts';
+import { answer, EDE, type Answer, type Next, type Query, type Stage, type WireCache } from './types.ts';
 
 export interface CacheOptions {
   maxEntries: number;
@@ -23,6 +24,7 @@ export interface CacheOptions {
 }
 
 interface Entry {
+  wire: WireCache;
   rcode: number;
   answers: ResourceRecord[];
   authorities: ResourceRecord[];
@@ -98,6 +100,7 @@ export class CacheStage implements Stage {
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
     this.entries.set(key, {
+      wire: { templates: new Map() },
       rcode: a.rcode, answers: a.answers, authorities: a.authorities, ad: a.ad === true,
       storedAt: t, ttl, expires: t + ttl * 1000, hits: 0, prefetching: false,
     });
@@ -118,9 +121,16 @@ export class CacheStage implements Stage {
     return 0;
   }
 
+  /**
+   * The stored records themselves (no copy per hit) with their age, which the response encoder
+   * subtracts from every TTL; a stale answer gets a fixed TTL instead. Fresh hits carry the entry's
+   * encoded responses for reuse.
+   */
   private serve(e: Entry, t: number, outcome: DnsOutcome, reason: string, fixedTtl?: number): Answer {
-    const elapsed = Math.floor((t - e.storedAt) / 1000);
-    const age = (rr: ResourceRecord): ResourceRecord => ({ ...rr, ttl: fixedTtl ?? Math.max(0, rr.ttl - elapsed) });
-    return answer(outcome, reason, e.rcode, { answers: e.answers.map(age), authorities: e.authorities.map(age), ad: e.ad });
+    const age = Math.floor((t - e.storedAt) / 1000);
+    return answer(outcome, reason, e.rcode, {
+      answers: e.answers, authorities: e.authorities, ad: e.ad, age,
+      ...(fixedTtl === undefined ? { wire: e.wire } : { fixedTtl }),
+    });
   }
 }

@@ -65,6 +65,19 @@ export interface Answer {
   category?: string;
   /** Send nothing at all (a rate-limited flood); explicit, never an accident. */
   drop?: boolean;
+  /**
+   * Seconds to take off every record's TTL when the answer is sent (a cache hit keeps its stored
+   * records as they are, uncopied), or a fixed TTL for all of them (a stale answer).
+   */
+  age?: number;
+  fixedTtl?: number;
+  /** A cache entry's encoded responses, reused for the next hits (see server/handler.ts). */
+  wire?: WireCache;
+}
+
+/** Encoded responses of one cache entry, one per response shape (no EDNS / EDNS / EDNS+DO). */
+export interface WireCache {
+  templates: Map<number, { bytes: Uint8Array; ttlOffsets: Uint32Array; ttls: Uint32Array; questionEnd: number }>;
 }
 
 export type Next = (q: Query) => Promise<Answer>;

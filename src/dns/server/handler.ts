@@ -5,7 +5,7 @@
  * throws to the socket: an error is a SERVFAIL and a counted failure; `null` means send nothing.
  */
 import type { DnsEvent, DnsOutcome } from '../../model/events.ts';
-import { decodeQuery, encode, OPTION, RCODE, WireError, type Edns, type Message } from '../wire/index.ts';
+import { decodeQuery, encode, OPTION, RCODE, skipName, TYPE, WireError, type Edns, type Message, type ResourceRecord } from '../wire/index.ts';
 import type { Chain } from '../chain/chain.ts';
 import { answer, type Answer, type Query, type Transport } from '../chain/types.ts';
 
@@ -81,7 +81,46 @@ export class QueryHandler {
       return null;
     }
     const maxSize = transport === 'udp' ? (edns === null ? 512 : Math.min(Math.max(512, edns.udpSize), MAX_UDP)) : 65535;
+    if (a.wire !== undefined && a.ede === undefined && a.fixedTtl === undefined && a.rcode <= 15) {
+      const fast = this.fromTemplate(buf, parsed.questionEnd, q, a, edns, maxSize);
+      if (fast !== null) return fast;
+    }
     return encode(this.response(q, a, edns), { maxSize });
+  }
+
+  /**
+   * A cache hit answered by patching the entry's encoded response: ID, flags, the question as
+   * this client wrote it (case included) and every TTL minus the entry's age. Encoding the same
+   * records again for every hit cost most of a hit's time (and its garbage). Null when the
+   * template does not fit (the slow path truncates).
+   */
+  private fromTemplate(buf: Uint8Array, questionEnd: number, q: Query, a: Answer, edns: Edns | null, maxSize: number): Uint8Array | null {
+    const shape = edns === null ? 0 : edns.dnssecOk ? 2 : 1;
+    const wire = a.wire!;
+    let t = wire.templates.get(shape);
+    if (t === undefined) {
+      const bytes = encode(this.response(q, { ...a, age: 0 }, edns), { maxSize: 65535 });
+      t = { bytes, questionEnd, ...ttlFields(bytes) };
+      wire.templates.set(shape, t);
+    }
+    if (t.bytes.length > maxSize || t.questionEnd !== questionEnd) return null;
+    const out = t.bytes.slice();
+    out[0] = buf[0]!;
+    out[1] = buf[1]!;
+    out[2] = 0x80 | (a.aa === true ? 0x04 : 0) | (q.rd ? 0x01 : 0);
+    out[3] = 0x80 | (a.ad === true ? 0x20 : 0) | (q.cd ? 0x10 : 0) | (a.rcode & 15);
+    out.set(buf.subarray(12, questionEnd), 12);
+    const age = a.age ?? 0;
+    const { ttlOffsets, ttls } = t;
+    for (let i = 0; i < ttlOffsets.length; i++) {
+      const v = Math.max(0, ttls[i]! - age);
+      const o = ttlOffsets[i]!;
+      out[o] = v >>> 24;
+      out[o + 1] = (v >>> 16) & 255;
+      out[o + 2] = (v >>> 8) & 255;
+      out[o + 3] = v & 255;
+    }
+    return out;
   }
 
   private response(q: Query, a: Answer, edns: Edns | null): Message {
@@ -90,8 +129,8 @@ export class QueryHandler {
       id: q.id,
       flags: { qr: true, opcode: 0, aa: a.aa === true, tc: false, rd: q.rd, ra: true, ad: a.ad === true, cd: q.cd, rcode: rcode & 15 },
       questions: [{ name: q.qname, type: q.qtype, class: q.qclass }],
-      answers: a.answers,
-      authorities: a.authorities,
+      answers: aged(a.answers, a),
+      authorities: aged(a.authorities, a),
       additionals: a.additionals,
       edns: edns === null ? null : {
         udpSize: MAX_UDP, extendedRcode: rcode >> 4, version: 0, dnssecOk: edns.dnssecOk,
@@ -133,4 +172,32 @@ function edeData(code: number, text: string): Uint8Array {
   out[1] = code & 255;
   out.set(t, 2);
   return out;
+}
+
+/** Records with the answer's age taken off their TTLs (or its fixed TTL), copied only if needed. */
+function aged(rrs: ResourceRecord[], a: Answer): ResourceRecord[] {
+  if (a.fixedTtl !== undefined) return rrs.map((rr) => ({ ...rr, ttl: a.fixedTtl! }));
+  const age = a.age ?? 0;
+  if (age <= 0) return rrs;
+  return rrs.map((rr) => ({ ...rr, ttl: Math.max(0, rr.ttl - age) }));
+}
+
+/** Offsets and values of every record TTL in an encoded message (the OPT's TTL holds flags: skipped). */
+function ttlFields(b: Uint8Array): { ttlOffsets: Uint32Array; ttls: Uint32Array } {
+  const counts = [(b[4]! << 8) | b[5]!, (b[6]! << 8) | b[7]!, (b[8]! << 8) | b[9]!, (b[10]! << 8) | b[11]!];
+  let off = 12;
+  for (let i = 0; i < counts[0]!; i++) off = skipName(b, off) + 4;
+  const offsets: number[] = [];
+  const ttls: number[] = [];
+  const records = counts[1]! + counts[2]! + counts[3]!;
+  for (let i = 0; i < records; i++) {
+    off = skipName(b, off);
+    const type = (b[off]! << 8) | b[off + 1]!;
+    if (type !== TYPE.OPT) {
+      offsets.push(off + 4);
+      ttls.push(((b[off + 4]! << 24) | (b[off + 5]! << 16) | (b[off + 6]! << 8) | b[off + 7]!) >>> 0);
+    }
+    off += 10 + ((b[off + 8]! << 8) | b[off + 9]!);
+  }
+  return { ttlOffsets: Uint32Array.from(offsets), ttls: Uint32Array.from(ttls) };
 }
