@@ -69,6 +69,18 @@ const dnsSchema = z
     enabled: z.boolean().default(true),
     /** Addresses to answer on, UDP and TCP. Production: ['0.0.0.0:53', '[::]:53']. */
     listen: oneOrMany(hostPort).default(['127.0.0.1:5353']),
+    /** Certificate chain and private key, PEM file paths, for DNS over TLS and over HTTPS. */
+    tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+    /** DNS over TLS (RFC 7858) addresses; port 853 unless given. Needs dns.tls. */
+    dot: oneOrMany(hostPort).default([]),
+    /** DNS over HTTPS (RFC 8484) addresses; port 443 unless given. Needs dns.tls unless dohPlain. */
+    doh: oneOrMany(hostPort).default([]),
+    /** The DoH URI path (RFC 8484 §3). */
+    dohPath: z.string().regex(/^\/[^?#\s]*$/, 'a URI path such as /dns-query').default('/dns-query'),
+    /** DoH as plain HTTP/1.1 for a reverse proxy in front that does TLS. Off: DoH is HTTPS itself. */
+    dohPlain: z.boolean().default(false),
+    /** With dohPlain: the client is the last X-Forwarded-For address (only if nothing but the proxy can reach the port). */
+    dohForwardedFor: z.boolean().default(false),
     /** Upstream resolvers, in order of preference; empty: the nameservers of /etc/resolv.conf. */
     upstreams: z.array(upstream).default([]),
     /** Conditional forwarding: names under a zone go to its own upstreams. */
@@ -104,7 +116,7 @@ const dnsSchema = z
     }).default({ allow: [], deny: [], categories: {}, units: {} }),
   })
   .default({
-    enabled: true, listen: ['127.0.0.1:5353'], upstreams: [], forwardZones: [], timeout: 2, allow: [], forwarders: [],
+    enabled: true, listen: ['127.0.0.1:5353'], dot: [], doh: [], dohPath: '/dns-query', dohPlain: false, dohForwardedFor: false, upstreams: [], forwardZones: [], timeout: 2, allow: [], forwarders: [],
     rateLimit: { qps: 200, burst: 400 }, cache: { size: 100_000, maxTtl: 86400, stale: 86400, prefetch: 3 },
     block: { action: 'nxdomain', ttl: 60, sinkhole: { ipv4: '0.0.0.0', ipv6: '::' } },
     policy: { allow: [], deny: [], categories: {}, units: {} },

@@ -16,6 +16,8 @@ import { PolicyStage, type UnitPolicy } from './chain/policy.ts';
 import { UpstreamStage, type UpstreamConfig } from './chain/upstream.ts';
 import { NetSet } from './netset.ts';
 import { QueryHandler, type QueryLog } from './server/handler.ts';
+import { listenDoh } from './server/doh.ts';
+import { listenDot, type TlsIdentity } from './server/dot.ts';
 import { listenTcp } from './server/tcp.ts';
 import { listenUdp, type Listen } from './server/udp.ts';
 
@@ -121,6 +123,16 @@ function readResolvConf(): string {
   }
 }
 
+/** The PEM certificate chain and key of dns.tls, which DoT and DoH (unless dohPlain) need. */
+function readTls(files: DnsConfig['tls']): TlsIdentity {
+  if (files === undefined) throw new MinewardenError('MW_ERR_CONFIG', 'dns.dot and dns.doh need dns.tls: { cert: FILE, key: FILE } (PEM)');
+  try {
+    return { cert: readFileSync(files.cert), key: readFileSync(files.key) };
+  } catch (e) {
+    throw new MinewardenError('MW_ERR_CONFIG', `dns.tls: cannot read ${files.cert} or ${files.key}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
 export class Gateway {
   private constructor(
     private deps: GatewayDeps,
@@ -129,7 +141,7 @@ export class Gateway {
     public stages: Stages,
     readonly handler: QueryHandler,
     /** Where it listens, with the ports actually bound. */
-    readonly addresses: Array<{ proto: 'udp' | 'tcp'; host: string; port: number }>,
+    readonly addresses: Array<{ proto: 'udp' | 'tcp' | 'dot' | 'doh'; host: string; port: number }>,
     private readonly closers: Array<() => Promise<void>>,
   ) {}
 
@@ -149,11 +161,26 @@ export class Gateway {
         closers.push(t.close);
         addresses.push({ proto: 'tcp', host: at.host, port: t.port });
       }
+      const c = deps.config;
+      // DNS over TLS (RFC 7858, port 853) and over HTTPS (RFC 8484, port 443) answer through the
+      // same handler as UDP and TCP; the certificate is read once, at start.
+      const tls = c.dot.length > 0 || (c.doh.length > 0 && !c.dohPlain) ? readTls(c.tls) : null;
+      for (const at of c.dot.map((l) => parseListen(l, 853))) {
+        const d = await listenDot(at, handler, tls!);
+        closers.push(d.close);
+        addresses.push({ proto: 'dot', host: at.host, port: d.port });
+      }
+      for (const at of c.doh.map((l) => parseListen(l, 443))) {
+        const h = await listenDoh(at, handler, { tls: c.dohPlain ? null : tls!, path: c.dohPath, forwardedFor: c.dohForwardedFor });
+        closers.push(h.close);
+        addresses.push({ proto: 'doh', host: at.host, port: h.port });
+      }
     } catch (e) {
       for (const c of closers) await c();
       stages.upstream.close();
+      if (e instanceof MinewardenError) throw e;
       const err = e as NodeJS.ErrnoException;
-      throw new MinewardenError('MW_ERR_CONFIG', `dns: cannot listen on ${deps.config.listen.join(', ')}: ${err.code ?? err.message}${err.code === 'EACCES' ? ' (port 53 needs root or CAP_NET_BIND_SERVICE)' : ''}`);
+      throw new MinewardenError('MW_ERR_CONFIG', `dns: cannot listen on ${[...deps.config.listen, ...deps.config.dot, ...deps.config.doh].join(', ')}: ${err.code ?? err.message}${err.code === 'EACCES' ? ' (port 53 needs root or CAP_NET_BIND_SERVICE)' : ''}`);
     }
     return new Gateway(deps, listens, chain, stages, handler, addresses, closers);
   }
