@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnitTree, exportUnitsCsv, exportUnitsYaml } from '../src/org/index.ts';
 import { CITY } from '../src/org/org.test-util.ts';
@@ -257,5 +258,51 @@ describe('with serve running', () => {
     } finally {
       await auth.stop();
     }
+  }, 120_000);
+
+  it('with the sinkhole action, a blocked client that connects to the sinkhole is recorded with its name and miner login', async () => {
+    const { data } = setup();
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const sinkPort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      MINEWARDEN_DNS__BLOCK__ACTION: 'sinkhole', MINEWARDEN_DNS__BLOCK__SINKHOLE__IPV4: '127.0.0.1',
+      MINEWARDEN_DNS__BLOCK__SINKHOLE__PORTS: `[${sinkPort}]`,
+    });
+    let started: Awaited<ReturnType<typeof startServe>>;
+    try {
+      started = await startServe(data);
+    } finally {
+      for (const k of ['MINEWARDEN_DNS__BLOCK__ACTION', 'MINEWARDEN_DNS__BLOCK__SINKHOLE__IPV4', 'MINEWARDEN_DNS__BLOCK__SINKHOLE__PORTS']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
+    expect(started.log()).toMatch(new RegExp(`sinkhole=127\\.0\\.0\\.1:${sinkPort}`));
+    const dnsPort = Number(/dns=udp:\/\/127\.0\.0\.1:(\d+)/.exec(started.log())?.[1]);
+    const answer = await new Promise<string>((resolve) => {
+      execFile('dig', ['@127.0.0.1', '-p', String(dnsPort), '+time=3', '+tries=1', '+short', 'xmr-eu1.nanopool.org', 'A'], (_e, out) => resolve(out));
+    });
+    expect(answer.trim()).toBe('127.0.0.1');
+    // What XMRig sends first (the same shape as ../shared/testdata/pcap/stratum_xmrig_rx0.pcap).
+    const login = `${JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'login', params: { login: '44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A', pass: 'rig7', agent: 'XMRig/6.26.0 (Linux x86_64) libuv/1.52.1 gcc/16.2.0', algo: ['rx/0'] } })}\n`;
+    const reply = await new Promise<string>((resolve) => {
+      const sock = connect(sinkPort, '127.0.0.1', () => sock.write(login));
+      let got = '';
+      sock.on('data', (d: Buffer) => (got += d.toString()));
+      sock.on('close', () => resolve(got));
+      sock.on('error', () => resolve(got));
+    });
+    expect(reply).toMatch(/blocked by Minewarden/);
+    let rows: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 20 && rows.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      const out = (await mwAsync(data, ['events', 'query', '-k', 'sinkhole', '--json'])).out.trim();
+      rows = out === '' || !out.startsWith('{') ? [] : out.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    }
+    expect(rows[0]).toMatchObject({ client: '127.0.0.1', port: sinkPort, proto: 'tcp', name: 'xmr-eu1.nanopool.org' });
+    expect(String(rows[0]!.said)).toMatch(/stratum login wallet=44AF.* worker=rig7 agent="XMRig\/6\.26\.0/);
   }, 120_000);
 });

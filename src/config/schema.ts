@@ -63,6 +63,10 @@ const unitPolicy = z.strictObject({
 });
 const upstream = z.string().regex(/^((udp|tcp):\/\/)?(\[[0-9a-fA-F:.]+\]|[0-9.]+)(:\d{1,5})?$/, 'an upstream address: IP, IP:PORT, [IPv6]:PORT, optionally tcp:// or udp://');
 
+const SINKHOLE_DEFAULT = {
+  ipv4: '0.0.0.0', ipv6: '::', listen: 'auto' as const, ports: [80, 443, 3333, 4444, 5555, 7777, 8888, 9999, 14444, 45700], timeout: 3, maxConnections: 1000,
+};
+
 const dnsSchema = z
   .strictObject({
     /** Run the DNS gateway in `serve`. */
@@ -108,8 +112,18 @@ const dnsSchema = z
     block: z.strictObject({
       action: z.enum(['nxdomain', 'nodata', 'refused', 'sinkhole']).default('nxdomain'),
       ttl: duration.default(60),
-      sinkhole: z.strictObject({ ipv4: z.ipv4().default('0.0.0.0'), ipv6: z.ipv6().default('::') }).default({ ipv4: '0.0.0.0', ipv6: '::' }),
-    }).default({ action: 'nxdomain', ttl: 60, sinkhole: { ipv4: '0.0.0.0', ipv6: '::' } }),
+      sinkhole: z.strictObject({
+        ipv4: z.ipv4().default('0.0.0.0'),
+        ipv6: z.ipv6().default('::'),
+        /** 'auto': listen when the block action is sinkhole and the address is this machine's; 'off': never. */
+        listen: z.enum(['auto', 'off']).default('auto'),
+        /** Ports a blocked client tries next: web and common pool ports. Below 1024 needs CAP_NET_BIND_SERVICE. */
+        ports: z.array(z.number().int().min(1).max(65535)).default([...SINKHOLE_DEFAULT.ports]),
+        /** How long a client may take to say something. */
+        timeout: duration.default(3),
+        maxConnections: z.number().int().positive().default(1000),
+      }).default(SINKHOLE_DEFAULT),
+    }).default({ action: 'nxdomain', ttl: 60, sinkhole: SINKHOLE_DEFAULT }),
     policy: unitPolicy.extend({
       /** Per unit, by unit id: applies to the unit and every unit below it (the nearest setting wins). */
       units: z.record(z.string(), unitPolicy).default({}),
@@ -118,7 +132,7 @@ const dnsSchema = z
   .default({
     enabled: true, listen: ['127.0.0.1:5353'], dot: [], doh: [], dohPath: '/dns-query', dohPlain: false, dohForwardedFor: false, upstreams: [], forwardZones: [], timeout: 2, allow: [], forwarders: [],
     rateLimit: { qps: 200, burst: 400 }, cache: { size: 100_000, maxTtl: 86400, stale: 86400, prefetch: 3 },
-    block: { action: 'nxdomain', ttl: 60, sinkhole: { ipv4: '0.0.0.0', ipv6: '::' } },
+    block: { action: 'nxdomain', ttl: 60, sinkhole: SINKHOLE_DEFAULT },
     policy: { allow: [], deny: [], categories: {}, units: {} },
   });
 

@@ -9,3 +9,4 @@ export { readOdns, writeOdns, readEcs } from './chain/identity.ts';
 export { registerDnsMetrics } from './metrics.ts';
 export { intelLookup, orgLookup } from './adapters.ts';
 export { Forwarder, type ForwarderConfig } from './forwarder.ts';
+export { Sinkhole, DEFAULT_SINKHOLE_PORTS, localSinkholeHosts, tapBlocked, registerSinkholeMetrics, type SinkholeStats } from './sinkhole/index.ts';

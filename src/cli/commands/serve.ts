@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { startControlServer, startMetricsServer, type ControlServer, type MetricsServer } from '../../api/index.ts';
 import { createRegistry } from '../../core/metrics.ts';
-import { Gateway, intelLookup, orgLookup, registerDnsMetrics } from '../../dns/index.ts';
+import { Gateway, intelLookup, localSinkholeHosts, orgLookup, registerDnsMetrics, registerSinkholeMetrics, Sinkhole, tapBlocked } from '../../dns/index.ts';
 import { registerEventMetrics } from '../../events/index.ts';
 import { openApp } from '../app.ts';
 import { configFrom } from '../context.ts';
@@ -22,6 +22,7 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
   let control: ControlServer | null = null;
   let metrics: MetricsServer | null = null;
   let gateway: Gateway | null = null;
+  let sinkhole: Sinkhole | null = null;
   // Signals are wired before start-up work, so a stop during loading is honoured too.
   let stopping!: () => void;
   const stopped = new Promise<void>((resolve) => (stopping = resolve));
@@ -48,6 +49,7 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
   });
   const closeAll = async (): Promise<void> => {
     await gateway?.close();
+    await sinkhole?.close();
     await metrics?.close();
     await control?.close();
     await app.close();
@@ -66,8 +68,17 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
   await feeds.loadCachedIfEmpty();
   feeds.start(config.intel.schedulerTick);
   if (mode === 'gateway' || config.dns.enabled) {
+    // The sinkhole listens when blocked names are answered with an address of this machine: the
+    // gateway tells it which name each client was sent there for.
+    const sh = config.dns.block.sinkhole;
+    const hosts = config.dns.block.action === 'sinkhole' && sh.listen !== 'off' ? localSinkholeHosts([sh.ipv4, sh.ipv6]) : [];
     try {
-      gateway = await Gateway.start({ config: config.dns, intel: intelLookup(engine), org: orgLookup(app.org), queryLog: app.sink, log });
+      if (hosts.length > 0) {
+        sinkhole = await Sinkhole.start({ host: hosts, ports: sh.ports, events: app.sink, log, timeoutMs: sh.timeout * 1000, maxConnections: sh.maxConnections });
+        registerSinkholeMetrics(registry, sinkhole);
+      }
+      const queryLog = sinkhole === null ? app.sink : tapBlocked(app.sink, sinkhole);
+      gateway = await Gateway.start({ config: config.dns, intel: intelLookup(engine), org: orgLookup(app.org), queryLog, log });
     } catch (e) {
       await closeAll();
       throw e;
@@ -79,6 +90,7 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
   log.info({
     indicators: engine.matcher.size, domains: counts.domain, feeds: config.intel.feeds.length, units: app.org.tree().size,
     dns: gateway === null ? 'off' : gateway.addresses.map((a) => `${a.proto}://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`).join(' '),
+    sinkhole: sinkhole === null ? 'off' : sinkhole.addresses.map((a) => `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`).join(' '),
     metrics: metrics?.url ?? 'off', control: control.path,
   }, 'Minewarden ready');
   if (config.intel.feeds.length === 0) {

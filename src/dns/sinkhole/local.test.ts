@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DnsEvent } from '../../model/events.ts';
+import { Registry } from '../../core/metrics.ts';
 import { localSinkholeHosts, tapBlocked } from './local.ts';
+import { registerSinkholeMetrics } from './metrics.ts';
 
 const iface = (address: string) => ({ address, netmask: '', family: address.includes(':') ? 'IPv6' : 'IPv4', mac: '', internal: false, cidr: null }) as never;
 
@@ -27,5 +29,15 @@ describe('tapBlocked', () => {
     tap.record(ev({ outcome: 'resolved', name: 'fine.test' }));
     expect(noted).toEqual(['10.0.0.5 pool.test', '10.0.0.5 v6.pool.test']);
     expect(passed).toHaveLength(5);
+  });
+});
+
+describe('registerSinkholeMetrics', () => {
+  it('exposes the stats', async () => {
+    const registry = new Registry();
+    registerSinkholeMetrics(registry, { stats: { connections: 3, events: 2, dropped: 0, refused: 1, errors: 0, active: 1 } });
+    const text = await registry.metrics();
+    expect(text).toContain('minewarden_sinkhole_connections_total 3');
+    expect(text).toContain('minewarden_sinkhole_open_connections 1');
   });
 });
