@@ -104,7 +104,9 @@ export class QueryHandler {
       wire.templates.set(shape, t);
     }
     if (t.bytes.length > maxSize || t.questionEnd !== questionEnd) return null;
-    const out = t.bytes.slice();
+    // A Buffer from Node's pool: dgram sends Buffers measurably cheaper than plain Uint8Arrays.
+    const out = Buffer.allocUnsafe(t.bytes.length);
+    out.set(t.bytes);
     out[0] = buf[0]!;
     out[1] = buf[1]!;
     out[2] = 0x80 | (a.aa === true ? 0x04 : 0) | (q.rd ? 0x01 : 0);

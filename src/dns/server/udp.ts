@@ -13,7 +13,7 @@ export async function listenUdp(at: Listen, handler: QueryHandler): Promise<{ so
   socket.on('message', (msg, rinfo) => {
     handler.handle(msg, rinfo.address, rinfo.port, 'udp').then(
       (reply) => {
-        if (reply !== null) socket.send(reply, rinfo.port, rinfo.address);
+        if (reply !== null) socket.send(Buffer.isBuffer(reply) ? reply : Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength), rinfo.port, rinfo.address);
       },
       () => undefined,
     );
