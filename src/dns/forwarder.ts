@@ -11,12 +11,11 @@ import { AccessStage } from './chain/access.ts';
 import { Chain } from './chain/chain.ts';
 import { writeOdns } from './chain/identity.ts';
 import { UpstreamStage } from './chain/upstream.ts';
-import { parseListen } from './gateway.ts';
+import { parseListen, parseUpstream } from './gateway.ts';
 import { NetSet } from './netset.ts';
 import { OPTION } from './wire/index.ts';
 import { QueryHandler } from './server/handler.ts';
-import { listenTcp } from './server/tcp.ts';
-import { listenUdp } from './server/udp.ts';
+import { listenUdpTcp, type Bound } from './server/listen.ts';
 
 export interface ForwarderConfig {
   listen: string[];
@@ -34,7 +33,7 @@ const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10
 export class Forwarder {
   private constructor(
     readonly chain: Chain,
-    readonly addresses: Array<{ proto: 'udp' | 'tcp'; host: string; port: number }>,
+    readonly addresses: Bound[],
     private readonly closers: Array<() => Promise<void>>,
     private readonly upstream: UpstreamStage,
   ) {}
@@ -43,11 +42,7 @@ export class Forwarder {
     if (config.upstreams.length === 0) throw new MinewardenError('MW_ERR_CONFIG', 'forwarder.upstreams is empty: name the central gateway (e.g. 10.0.0.53 or tcp://10.0.0.53:53)');
     const allowed = new NetSet(['127.0.0.0/8', '::1', ...(config.allow.length === 0 ? PRIVATE : config.allow)], 'forwarder.allow');
     const upstream = new UpstreamStage({
-      upstreams: config.upstreams.map((u) => {
-        const m = /^(?:(udp|tcp):\/\/)?(.*)$/.exec(u)!;
-        const at = parseListen(m[2]!, 53);
-        return { host: at.host, port: at.port, protocol: (m[1] ?? 'udp') as 'udp' | 'tcp' };
-      }),
+      upstreams: config.upstreams.map(parseUpstream),
       zones: [],
       timeoutMs: config.timeout * 1000,
       options: (q) => [{ code: OPTION.ODNS, data: writeOdns(q.source, config.applianceId) }],
@@ -58,15 +53,7 @@ export class Forwarder {
     const addresses: Forwarder['addresses'] = [];
     const closers: Array<() => Promise<void>> = [];
     try {
-      for (const l of config.listen) {
-        const at = parseListen(l, 53);
-        const u = await listenUdp(at, handler);
-        closers.push(u.close);
-        addresses.push({ proto: 'udp', host: at.host, port: u.port });
-        const t = await listenTcp({ host: at.host, port: u.port }, handler);
-        closers.push(t.close);
-        addresses.push({ proto: 'tcp', host: at.host, port: t.port });
-      }
+      await listenUdpTcp(config.listen.map((l) => parseListen(l, 53)), handler, addresses, closers);
     } catch (e) {
       for (const c of closers) await c();
       upstream.close();

@@ -18,8 +18,8 @@ import { NetSet } from './netset.ts';
 import { QueryHandler, type QueryLog } from './server/handler.ts';
 import { listenDoh } from './server/doh.ts';
 import { listenDot, type TlsIdentity } from './server/dot.ts';
-import { listenTcp } from './server/tcp.ts';
-import { listenUdp, type Listen } from './server/udp.ts';
+import { listenUdpTcp } from './server/listen.ts';
+import type { Listen } from './server/udp.ts';
 
 export interface GatewayDeps {
   config: DnsConfig;
@@ -47,7 +47,7 @@ export function parseListen(text: string, defaultPort: number): Listen {
   return { host: m[1] ?? m[2]!, port: m[3] === undefined ? defaultPort : Number(m[3]) };
 }
 
-function parseUpstream(text: string): UpstreamConfig {
+export function parseUpstream(text: string): UpstreamConfig {
   const m = /^(?:(udp|tcp):\/\/)?(.*)$/.exec(text)!;
   const at = parseListen(m[2]!, 53);
   return { host: at.host, port: at.port, protocol: (m[1] ?? 'udp') as 'udp' | 'tcp' };
@@ -152,15 +152,7 @@ export class Gateway {
     const addresses: Gateway['addresses'] = [];
     const closers: Array<() => Promise<void>> = [];
     try {
-      for (const at of listens) {
-        const u = await listenUdp(at, handler);
-        closers.push(u.close);
-        addresses.push({ proto: 'udp', host: at.host, port: u.port });
-        // TCP on the same port as UDP (port 0 asks for one: take the one UDP got).
-        const t = await listenTcp({ host: at.host, port: u.port }, handler);
-        closers.push(t.close);
-        addresses.push({ proto: 'tcp', host: at.host, port: t.port });
-      }
+      await listenUdpTcp(listens, handler, addresses, closers);
       const c = deps.config;
       // DNS over TLS (RFC 7858, port 853) and over HTTPS (RFC 8484, port 443) answer through the
       // same handler as UDP and TCP; the certificate is read once, at start.

@@ -5,7 +5,7 @@
  * forwarder it is, the site. Those options are removed from every query here, trusted or not, so
  * no upstream ever sees a client's address. Then the unit: longest prefix at the site.
  */
-import { OPTION, type EdnsOption } from '../wire/index.ts';
+import { formatAAAA, OPTION, type EdnsOption } from '../wire/index.ts';
 import type { NetSet } from '../netset.ts';
 import type { Next, Query, Stage, Answer } from './types.ts';
 
@@ -81,27 +81,7 @@ export function readEcs(data: Uint8Array): ClientIdentity | null {
 }
 
 function v6Text(b: Uint8Array): string {
-  const groups: number[] = [];
-  for (let g = 0; g < 8; g++) groups.push((b[2 * g]! << 8) | b[2 * g + 1]!);
-  // RFC 5952: the longest run of two or more zero groups becomes '::'.
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+  return formatAAAA(b, 0);
 }
 
 function v6Bytes(text: string): number[] {

@@ -9,3 +9,4 @@ export type { EncodeOptions } from './encode.ts';
 export { readName, skipName, writeName, encodeName, nameKey, MAX_NAME, MAX_LABEL } from './name.ts';
 export type { ReadName } from './name.ts';
 export { Writer } from './writer.ts';
+export { formatA, formatAAAA } from './ip.ts';

@@ -6,15 +6,8 @@
  */
 import type { Host, HostName } from '../../../model/events.ts';
 
-export interface HostState {
-  id: number;
-  site: string;
-  address: string;
-  unit: string | null;
-  firstSeen: number;
-  lastSeen: number;
-  names: HostName[];
-}
+/** The stored host, kept and changed in place by the writer. */
+export type HostState = Host;
 
 /** How many names a host keeps (newest first). */
 const MAX_NAMES = 8;

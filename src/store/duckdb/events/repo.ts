@@ -398,7 +398,7 @@ export class DuckDbEventRepo {
     if (this.rollupServes(f, bucket, by)) {
       // Whole hours that are clean come from the roll-up; the edges and dirty hours from the
       // events. Both tables have unit, outcome and category, so one WHERE serves both.
-      const split = this.splitRange(f, HOUR);
+      const split = this.split(f, HOUR, this.dirtyHours);
       const w = buildWhere({ kind: 'dns', units: f.units, outcomes: f.outcomes, category: f.category }, undefined);
       params = w.params;
       sql = `SELECT t, k, sum(c) AS c FROM (
@@ -430,20 +430,20 @@ export class DuckDbEventRepo {
   }
 
   /**
-   * Splits [from, to) into whole clean buckets (from the roll-up) and the rest (edges and dirty
-   * hours, from the events), as SQL conditions on `ts`.
+   * Splits [from, to) into whole clean buckets of `size` ms (from the roll-up) and the rest — the
+   * edges and the buckets in `dirty` — (from the events), as SQL conditions on `ts`.
    */
-  private splitRange(f: EventFilter, size: number): { rollup: string; raw: string } {
+  private split(f: EventFilter, size: number, dirty: Iterable<number>): { rollup: string; raw: string } {
     const from = f.from ?? 0;
     const to = f.to ?? Number.MAX_SAFE_INTEGER;
     const fullFrom = Math.ceil(from / size) * size;
     const fullTo = Math.floor(Math.min(to, 8.64e15) / size) * size;
     if (fullTo <= fullFrom) return { rollup: 'false', raw: `ts >= ${int(from, 'from')} AND ts < ${int(to, 'to')}` };
-    const dirty = [...this.dirtyHours].filter((h) => h >= fullFrom && h < fullTo).sort((a, b) => a - b);
-    const dirtyList = dirty.length === 0 ? '' : dirty.map((h) => int(h, 'hour')).join(', ');
-    const rollup = `ts >= ${fullFrom} AND ts < ${fullTo}${dirty.length === 0 ? '' : ` AND ts NOT IN (${dirtyList})`}`;
+    const inRange = [...new Set(dirty)].filter((d) => d >= fullFrom && d < fullTo).sort((a, b) => a - b);
+    const list = inRange.map((d) => int(d, 'bucket')).join(', ');
+    const rollup = `ts >= ${fullFrom} AND ts < ${fullTo}${inRange.length === 0 ? '' : ` AND ts NOT IN (${list})`}`;
     const rawParts = [`(ts >= ${int(from, 'from')} AND ts < ${fullFrom})`, `(ts >= ${fullTo} AND ts < ${int(to, 'to')})`];
-    if (dirty.length > 0) rawParts.push(`(ts // ${HOUR} * ${HOUR} IN (${dirtyList}))`);
+    if (inRange.length > 0) rawParts.push(`(ts // ${size} * ${size} IN (${list}))`);
     return { rollup, raw: `(${rawParts.join(' OR ')})` };
   }
 
@@ -458,7 +458,8 @@ export class DuckDbEventRepo {
       f.category === undefined && f.nameSuffix === undefined;
     if (f.kind === 'dns' && by === 'name' && onlyTime) {
       // Whole clean days from the name/day roll-up, the rest from the events.
-      const split = this.splitDays(f);
+      // A day is clean when none of its hours is dirty.
+      const split = this.split(f, DAY, [...this.dirtyHours].map((h) => Math.floor(h / DAY) * DAY));
       sql = `SELECT k, sum(c) AS c, sum(b) AS b FROM (
           SELECT name AS k, queries AS c, blocked AS b FROM rollup_dns_name_day WHERE ${split.rollup.replace(/\bts\b/g, 'day')}
           UNION ALL
@@ -474,21 +475,6 @@ export class DuckDbEventRepo {
     }
     const rows = await this.reader.all(sql, params);
     return rows.map((r) => ({ key: this.groupKey(f.kind, by, r.k) ?? '', count: num(r.c), blocked: num(r.b) }));
-  }
-
-  /** Like splitRange, in days; a day is clean when none of its hours is dirty. */
-  private splitDays(f: EventFilter): { rollup: string; raw: string } {
-    const from = f.from ?? 0;
-    const to = f.to ?? Number.MAX_SAFE_INTEGER;
-    const fullFrom = Math.ceil(from / DAY) * DAY;
-    const fullTo = Math.floor(Math.min(to, 8.64e15) / DAY) * DAY;
-    if (fullTo <= fullFrom) return { rollup: 'false', raw: `ts >= ${int(from, 'from')} AND ts < ${int(to, 'to')}` };
-    const dirtyDays = [...new Set([...this.dirtyHours].map((h) => Math.floor(h / DAY) * DAY))].filter((d) => d >= fullFrom && d < fullTo);
-    const list = dirtyDays.map((d) => int(d, 'day')).join(', ');
-    const rollup = `ts >= ${fullFrom} AND ts < ${fullTo}${dirtyDays.length === 0 ? '' : ` AND ts NOT IN (${list})`}`;
-    const rawParts = [`(ts >= ${int(from, 'from')} AND ts < ${fullFrom})`, `(ts >= ${fullTo} AND ts < ${int(to, 'to')})`];
-    if (dirtyDays.length > 0) rawParts.push(`(ts // ${DAY} * ${DAY} IN (${list}))`);
-    return { rollup, raw: `(${rawParts.join(' OR ')})` };
   }
 
   listHosts(q: HostQuery): Host[] {
