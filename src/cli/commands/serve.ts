@@ -80,11 +80,20 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
       const queryLog = sinkhole === null ? app.sink : tapBlocked(app.sink, sinkhole);
       gateway = await Gateway.start({ config: config.dns, intel: intelLookup(engine), org: orgLookup(app.org), queryLog, log });
     } catch (e) {
-      await closeAll();
-      throw e;
+      // `gateway` exists to answer DNS: it stops. `serve` keeps the rest running (events, intel,
+      // control) and says why DNS is off — e.g. port 5353 already taken by mDNS on a desktop.
+      if (mode === 'gateway') {
+        await closeAll();
+        throw e;
+      }
+      await sinkhole?.close();
+      sinkhole = null;
+      log.error(`DNS gateway not started: ${e instanceof Error ? e.message : String(e)} — set dns.listen (or dns.enabled: false) and restart`);
     }
-    registerDnsMetrics(registry, gateway);
-    for (const line of gateway.describe()) log.debug(`dns chain ${line}`);
+    if (gateway !== null) {
+      registerDnsMetrics(registry, gateway);
+      for (const line of gateway.describe()) log.debug(`dns chain ${line}`);
+    }
   }
   const counts = engine.matcher.countsByType();
   log.info({
