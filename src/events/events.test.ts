@@ -165,3 +165,26 @@ describe('EventMaintenance', () => {
     await m.stop();
   });
 });
+
+describe('EventSink under overload', () => {
+  it('drops and counts new events while the writer holds more than maxPending, and resumes below half', async () => {
+    store = await openMemoryStore();
+    const real = store.events;
+    let pending = 0;
+    const slow: EventStore = Object.assign(Object.create(real) as EventStore, {
+      write: (b: Parameters<EventStore['write']>[0]) => real.write(b),
+      status: () => ({ ...real.status(), pending }),
+    });
+    const sink = new EventSink(slow, units, { batchSize: 2, flushMs: 60_000, maxPending: 100 });
+    pending = 150;
+    sink.record(dns(1, '10.1.1.1'));
+    sink.record(dns(2, '10.1.1.1')); // fills a batch: the sink sees 150 waiting
+    expect(sink.record(dns(3, '10.1.1.1'))).toBe(false);
+    expect(sink.status().dropped).toBe(1);
+    pending = 10;
+    sink.send();
+    expect(sink.record(dns(4, '10.1.1.1'))).toBe(true);
+    await sink.flush();
+    expect((await real.query({ kind: 'dns', order: 'asc' })).map((e) => e.ts)).toEqual([1, 2, 4]);
+  });
+});

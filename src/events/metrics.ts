@@ -26,6 +26,7 @@ export function registerEventMetrics(registry: Registry, sink: EventSink, store:
   };
   total('minewarden_events_recorded_total', 'Events taken by the sink', () => sink.status().recorded);
   total('minewarden_events_rejected_total', 'Events refused by the sink (bad fields)', () => sink.status().rejected);
+  total('minewarden_events_sink_dropped_total', 'Events dropped at the sink because the writer had too many waiting (overload)', () => sink.status().dropped);
   total('minewarden_events_written_total', 'Events written to the store', () => store.status().written);
   total('minewarden_events_spooled_total', 'Events spooled because the store could not write them', () => store.status().spooled);
   total('minewarden_events_dropped_total', 'Events lost: the spool could not take them either', () => store.status().dropped);

@@ -22,6 +22,11 @@ export interface SinkOptions {
   batchSize?: number;
   /** Longest time (ms) an event waits in a partial batch. */
   flushMs?: number;
+  /**
+   * Events the writer may have waiting before new ones are dropped (counted, never silently):
+   * the bound that keeps an overloaded store from eating the gateway's memory.
+   */
+  maxPending?: number;
 }
 
 export interface SinkStatus {
@@ -32,13 +37,16 @@ export interface SinkStatus {
   lastRejection: string | null;
   /** Times the writer said it was behind (the caller may slow down). */
   backpressure: number;
+  /** Events dropped because the writer had maxPending events waiting. */
+  dropped: number;
 }
 
 export class EventSink {
   private readonly builders = new Map<EventKind, BatchBuilder>();
   private names: HostNameNote[] = [];
   private readonly timer: NodeJS.Timeout;
-  private readonly counters: SinkStatus = { recorded: 0, rejected: 0, lastRejection: null, backpressure: 0 };
+  private readonly counters: SinkStatus = { recorded: 0, rejected: 0, lastRejection: null, backpressure: 0, dropped: 0 };
+  private overloaded = false;
   private behind = false;
 
   constructor(
@@ -57,6 +65,10 @@ export class EventSink {
    * reader should then wait for `drained()` before it reads on).
    */
   record(ev: MinewardenEvent): boolean {
+    if (this.overloaded) {
+      this.counters.dropped++;
+      return false;
+    }
     if (ev.unit === undefined) ev.unit = this.units.resolve(ev.client, ev.site ?? '')?.unitId ?? null;
     const b = this.builders.get(ev.kind);
     if (b === undefined) return this.reject(`unknown event kind ${String((ev as { kind: unknown }).kind)}`);
@@ -66,7 +78,10 @@ export class EventSink {
       return this.reject(errorMessage(e));
     }
     this.counters.recorded++;
-    if (b.full) this.behind = !this.store.write(b.take()) || this.behind;
+    if (b.full) {
+      this.behind = !this.store.write(b.take()) || this.behind;
+      this.checkOverload();
+    }
     if (this.behind) {
       this.counters.backpressure++;
       return false;
@@ -80,6 +95,14 @@ export class EventSink {
     return false;
   }
 
+  /** Drops new events while the writer holds more than maxPending; resumes below half of it. */
+  private checkOverload(): void {
+    const max = this.opts.maxPending ?? 2_000_000;
+    const pending = this.store.status().pending;
+    if (!this.overloaded && pending > max) this.overloaded = true;
+    else if (this.overloaded && pending < max / 2) this.overloaded = false;
+  }
+
   /** A name learned for a host (DHCP lease, reverse DNS, Zeek). */
   noteHostName(client: string, site: string, name: HostName): void {
     this.names.push({ client, site, name: name.name, source: name.source, ts: name.ts });
@@ -87,6 +110,7 @@ export class EventSink {
 
   /** Hands every partial batch to the writer now. */
   send(): void {
+    this.checkOverload();
     let ok = true;
     for (const b of this.builders.values()) if (b.size > 0) ok = this.store.write(b.take()) && ok;
     if (this.names.length > 0) {
