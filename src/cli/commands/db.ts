@@ -37,6 +37,7 @@ function printStats(s: DbStats): void {
   const w = s.writer;
   out.write(`writer: ${w.written.toLocaleString('en')} written, ${w.pending.toLocaleString('en')} pending, ${w.spoolPending.toLocaleString('en')} in the spool, ${w.dropped} dropped, ${w.failures} failed writes${w.lastError === null ? '' : `, last error at ${when(w.lastErrorAt)}: ${w.lastError}`}\n`);
   if (s.sink.rejected > 0) out.write(`sink: ${s.sink.rejected} events refused, last: ${s.sink.lastRejection ?? ''}\n`);
+  if (s.sink.dropped > 0) out.write(`sink: ${s.sink.dropped} events dropped while the writer was overloaded\n`);
   out.write('\nfiles:\n');
   table(s.files.map((f) => ({ file: f.file, size: bytes(f.bytes) })));
 }
