@@ -4,10 +4,11 @@
  * carries hundreds of clients and must not be throttled as one.
  * - Only sources in the allowed networks are answered (loopback when nothing is configured):
  *   never an open resolver. Others get REFUSED (RFC 1035 §4.1.1), outcome `refused`.
+ * - ANY over UDP gets the RFC 8482 minimal answer (amplification).
  * - A token bucket per client: past the limit the query is refused (`ratelimited`), and past
  *   twice the burst it is dropped without an answer, so a flood cannot be turned into a reflector.
  */
-import { RCODE } from '../wire/index.ts';
+import { CLASS_IN, RCODE, TYPE } from '../wire/index.ts';
 import { answer, EDE, type Answer, type Next, type Query, type Stage } from './types.ts';
 
 export interface AccessOptions {
@@ -47,6 +48,7 @@ export class AccessStage implements Stage {
     if (!this.opts.allowed.has(q.source)) {
       return Promise.resolve(answer('refused', 'acl', RCODE.REFUSED, { ede: { code: EDE.PROHIBITED, text: 'not an allowed network' } }));
     }
+    if (q.qtype === TYPE.ANY && q.transport === 'udp') return Promise.resolve(anyOverUdp(q));
     if (this.opts.rate > 0 && !this.take(q.site === '' ? q.client : `${q.site}/${q.client}`)) {
       const b = this.buckets.get(q.site === '' ? q.client : `${q.site}/${q.client}`)!;
       const drop = ++b.refused > this.opts.burst * 2;
@@ -77,4 +79,16 @@ export class AccessStage implements Stage {
     const full = (this.opts.burst / Math.max(this.opts.rate, 1)) * 1000;
     for (const [k, b] of this.buckets) if (t - b.last > full) this.buckets.delete(k);
   }
+}
+
+/**
+ * RFC 8482 §4.2: an ANY query over UDP — the classic amplification vector — gets one small
+ * synthesised HINFO record ("RFC8482", "") instead of everything the name holds; a client that
+ * really wants more asks for the types it needs, or uses TCP.
+ */
+function anyOverUdp(q: Query): Answer {
+  const rdata = Uint8Array.from([7, ...'RFC8482'.split('').map((c) => c.charCodeAt(0)), 0]);
+  return answer('refused', 'rfc8482-any', RCODE.NOERROR, {
+    answers: [{ name: q.qname, type: 13, class: CLASS_IN, ttl: 3600, data: { kind: 'raw', bytes: rdata } }],
+  });
 }

@@ -36,6 +36,15 @@ describe('access stage', () => {
     expect(r).toMatchObject({ outcome: 'refused', reason: 'acl', rcode: RCODE.REFUSED });
   });
 
+  it('answers ANY over UDP with the RFC 8482 HINFO and nothing else, and passes ANY over TCP on', async () => {
+    const chain = new Chain([new AccessStage({ allowed: new NetSet(['0.0.0.0/0']), rate: 0, burst: 1 }), upstream]);
+    const udp = await chain.resolve(query('big.example', { qtype: TYPE.ANY }));
+    expect(udp).toMatchObject({ outcome: 'refused', reason: 'rfc8482-any', rcode: RCODE.NOERROR });
+    expect(udp.answers).toHaveLength(1);
+    expect(udp.answers[0]!.type).toBe(13);
+    expect((await chain.resolve(query('big.example', { qtype: TYPE.ANY, transport: 'tcp' }))).outcome).toBe('resolved');
+  });
+
   it('limits each client on its own: one client at its limit does not throttle another behind the same source', async () => {
     let t = 0;
     const chain = new Chain([new AccessStage({ allowed: new NetSet(['0.0.0.0/0']), rate: 10, burst: 5, now: () => t }), upstream]);
