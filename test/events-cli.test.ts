@@ -255,6 +255,9 @@ describe('with serve running', () => {
       expect(rows.find((r) => r.name === 'www.example.test')).toMatchObject({ outcome: 'resolved', reason: 'upstream' });
       const metricsBody = await (await fetch(started.metrics)).text();
       expect(metricsBody).toMatch(/^minewarden_dns_queries_total\{outcome="blocked"\} 1$/m);
+      expect(metricsBody).toMatch(/^minewarden_dns_matched_total\{outcome="blocked",category="mining-pool"\} 1$/m);
+      expect(metricsBody).toMatch(/^minewarden_dns_cache_hit_ratio \d/m);
+      expect(metricsBody).toMatch(/^minewarden_dns_query_duration_seconds_bucket\{le="0.001"\} \d+$/m);
     } finally {
       await auth.stop();
     }

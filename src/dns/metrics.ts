@@ -12,6 +12,17 @@ export function registerDnsMetrics(registry: Registry, gw: Gateway): void {
     },
   });
   void byOutcome;
+  new Counter({
+    name: 'minewarden_dns_matched_total', help: 'DNS queries that matched an indicator, by outcome (blocked, monitored, allowed) and category',
+    labelNames: ['outcome', 'category'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [k, n] of h.stats.byCategory) {
+        const [outcome = '', category = ''] = k.split('\u0000');
+        this.inc({ outcome, category }, n);
+      }
+    },
+  });
   const latency = new Histogram({
     name: 'minewarden_dns_query_duration_seconds', help: 'Time from query to answer', registers: [registry],
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
@@ -31,6 +42,10 @@ export function registerDnsMetrics(registry: Registry, gw: Gateway): void {
   simple('minewarden_dns_cache_hits_total', 'Answers from the cache', () => c.stats.hits);
   simple('minewarden_dns_cache_misses_total', 'Queries the cache could not answer', () => c.stats.misses);
   simple('minewarden_dns_cache_stale_total', 'Expired answers served because upstreams failed (RFC 8767)', () => c.stats.stale);
+  new Gauge({ name: 'minewarden_dns_cache_hit_ratio', help: 'Cache hits / (hits + misses) since start', registers: [registry], collect() {
+    const all = c.stats.hits + c.stats.misses;
+    this.set(all === 0 ? 0 : c.stats.hits / all);
+  } });
   new Gauge({ name: 'minewarden_dns_cache_entries', help: 'Answers in the cache', registers: [registry], collect() {
     this.set(c.size);
   } });

@@ -21,6 +21,8 @@ export interface HandlerStats {
   errors: number;
   logDrops: number;
   byOutcome: Map<DnsOutcome, number>;
+  /** Matched queries by outcome and indicator category (`blocked\u0000mining-pool` → n). */
+  byCategory: Map<string, number>;
 }
 
 /** Largest UDP answer we send, whatever the client offers: avoids IP fragmentation (DNS Flag Day 2020). */
@@ -28,7 +30,7 @@ const MAX_UDP = 1232;
 const encoder = new TextEncoder();
 
 export class QueryHandler {
-  readonly stats: HandlerStats = { queries: 0, malformed: 0, dropped: 0, errors: 0, logDrops: 0, byOutcome: new Map() };
+  readonly stats: HandlerStats = { queries: 0, malformed: 0, dropped: 0, errors: 0, logDrops: 0, byOutcome: new Map(), byCategory: new Map() };
   /** Called with every answered query's latency (µs) and outcome (metrics). */
   onAnswer: ((outcome: DnsOutcome, latencyUs: number) => void) | null = null;
 
@@ -73,6 +75,10 @@ export class QueryHandler {
       a = answer('servfail', 'internal-error', RCODE.SERVFAIL);
     }
     this.stats.byOutcome.set(a.outcome, (this.stats.byOutcome.get(a.outcome) ?? 0) + 1);
+    if (a.category !== undefined) {
+      const k = `${a.outcome}\u0000${a.category}`;
+      this.stats.byCategory.set(k, (this.stats.byCategory.get(k) ?? 0) + 1);
+    }
     const latencyUs = Math.round((performance.now() - start) * 1000);
     this.logQuery(q, a, latencyUs);
     this.onAnswer?.(a.outcome, latencyUs);
