@@ -253,8 +253,17 @@ describe('with serve running', () => {
       const rows = q.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(rows.find((r) => r.name === 'pool.supportxmr.com')).toMatchObject({ client: '127.0.0.1', outcome: 'blocked', indicator: 'supportxmr.com', category: 'mining-pool', rcode: 3 });
       expect(rows.find((r) => r.name === 'www.example.test')).toMatchObject({ outcome: 'resolved', reason: 'upstream' });
+      // A feed imported while serving goes through the server, which blocks it at once, cached or not.
+      const feed = join(data, 'c2.txt');
+      writeFileSync(feed, 'www.example.test\n');
+      const imp = await mwAsync(data, ['intel', 'import', feed, '--category', 'botnet-c2']);
+      expect(imp.err).toBe('');
+      expect(imp.out).toMatch(/stored\s+1 indicators/);
+      expect(await dig('www.example.test')).toMatch(/EDE: 15 \(Blocked\): \(botnet-c2: www\.example\.test/);
+      expect((await mwAsync(data, ['intel', 'lookup', 'x.www.example.test'])).out).toMatch(/^x\.www\.example\.test: MATCH/m);
       const metricsBody = await (await fetch(started.metrics)).text();
-      expect(metricsBody).toMatch(/^minewarden_dns_queries_total\{outcome="blocked"\} 1$/m);
+      expect(metricsBody).toMatch(/^minewarden_dns_queries_total\{outcome="blocked"\} 2$/m);
+      expect(metricsBody).toMatch(/^minewarden_dns_matched_total\{outcome="blocked",category="botnet-c2"\} 1$/m);
       expect(metricsBody).toMatch(/^minewarden_dns_matched_total\{outcome="blocked",category="mining-pool"\} 1$/m);
       expect(metricsBody).toMatch(/^minewarden_dns_cache_hit_ratio \d/m);
       expect(metricsBody).toMatch(/^minewarden_dns_query_duration_seconds_bucket\{le="0.001"\} \d+$/m);

@@ -4,6 +4,8 @@
  * App, so both paths give the same answer.
  */
 import { statSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MinewardenError } from '../core/errors.ts';
@@ -11,6 +13,8 @@ import { callControl, type ControlHandler } from '../api/index.ts';
 import { parseEventJson, toQuery, type EventSearch } from '../events/index.ts';
 import type { Bucket, EventGroup } from '../store/index.ts';
 import type { Unit } from '../model/org.ts';
+import type { FeedFormat } from '../model/indicator.ts';
+import { lookup, type ImportReport, type LookupResult } from '../intel/index.ts';
 import type { App } from './app.ts';
 import { withApp } from './app.ts';
 import { configFrom } from './context.ts';
@@ -89,8 +93,60 @@ function files(dataDir: string): Array<{ file: string; bytes: number }> {
   return out;
 }
 
+/** Where an operation runs: in the serving process (engine started), or on its own (one-shot). */
+export type Where = 'server' | 'local';
+
+/** Reads a feed from a file (gzip allowed) or fetches it from a URL, as `intel import` does. */
+export async function readSource(app: App, location: string, source: string): Promise<string> {
+  if (/^https?:\/\//i.test(location)) {
+    const res = await app.fetcher.fetch({ name: source.replace(/[^A-Za-z0-9._-]/g, '_'), location }, { force: true });
+    if (res.status === 'fresh') return res.text;
+    if (res.status === 'not-modified') throw new MinewardenError('MW_ERR_FEED', `${location}: not modified`);
+    throw new MinewardenError('MW_ERR_FEED', res.error);
+  }
+  let buf: Buffer;
+  try {
+    buf = await readFile(location);
+  } catch (e) {
+    throw new MinewardenError('MW_ERR_BAD_INPUT', `cannot read ${location}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  return buf.toString('utf8');
+}
+
+export interface IntelImportParams {
+  location: string;
+  source: string;
+  format: FeedFormat;
+  category: string;
+  family: string;
+  confidence: number;
+}
+
 /** The operations, by the method name the control socket uses. */
 export const OPS = {
+  'intel.stats': (app: App, _p: Record<string, never>) => app.store.intel.stats(),
+  /** On a server the engine is running; on its own it loads the set first. */
+  'intel.lookup': async (app: App, p: { values: string[] }, where: Where = 'local') => {
+    if (where === 'local') {
+      await app.engine.prepare();
+      await app.engine.rebuild();
+    }
+    const out: LookupResult[] = [];
+    for (const v of p.values) out.push(await lookup(app.engine, v));
+    return out;
+  },
+  /** On a server the matcher is rebuilt at once, so the gateway blocks the new indicators. */
+  'intel.import': async (app: App, p: IntelImportParams & { progress?: (line: number) => void; onStore?: (n: number) => void }, where: Where = 'local'): Promise<ImportReport> => {
+    if (where === 'local') await app.engine.prepare();
+    const text = await readSource(app, p.location, p.source);
+    return app.engine.importText({
+      text, source: p.source, format: p.format, fileName: p.location, category: p.category, family: p.family, confidence: p.confidence,
+      ...(p.progress === undefined ? {} : { onProgress: p.progress }),
+      ...(p.onStore === undefined ? {} : { onStore: p.onStore }),
+      rebuild: where === 'server',
+    });
+  },
   'events.query': (app: App, p: EventSearch) => app.store.events.query(toQuery(p, app.org.tree(), Date.now())),
   'events.top': (app: App, p: TopParams) => app.store.events.top(toQuery(p, app.org.tree(), Date.now()), p.by, p.n),
   'events.counts': (app: App, p: CountParams) => app.store.events.counts(toQuery(p, app.org.tree(), Date.now()), p.bucket, p.by),
@@ -151,7 +207,7 @@ export function controlHandlers(app: App): Record<string, ControlHandler> {
   const out: Record<string, ControlHandler> = { ping: () => Promise.resolve({ pid: process.pid }) };
   for (const [name, fn] of Object.entries(OPS)) {
     // Params arrive as JSON from the socket; each operation validates what it reads (toQuery, parse*).
-    out[name] = (params) => (fn as (a: App, p: unknown) => Promise<unknown>)(app, name === 'db.stats' ? { server: true } : params);
+    out[name] = (params) => (fn as (a: App, p: unknown, w: Where) => Promise<unknown>)(app, name === 'db.stats' ? { server: true } : params, 'server');
   }
   return out;
 }
@@ -164,5 +220,5 @@ export async function runOp<K extends OpName>(cmd: Command, name: K, params: Par
   const config = configFrom(cmd);
   const remote = await callControl(config.dataDir, name, params);
   if (remote.running) return remote.result as ResultOf<K>;
-  return withApp(cmd, (app) => (OPS[name] as (a: App, p: ParamsOf<K>) => Promise<ResultOf<K>>)(app, params));
+  return withApp(cmd, (app) => (OPS[name] as (a: App, p: ParamsOf<K>, w: Where) => Promise<ResultOf<K>>)(app, params, 'local'));
 }

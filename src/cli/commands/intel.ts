@@ -4,38 +4,22 @@
  * running `serve` (DuckDB allows one process), which the error says.
  */
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { basename, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { MinewardenError } from '../../core/errors.ts';
 import { isoOrDash } from '../../core/time.ts';
 import type { FeedFormat, Indicator, IndicatorType } from '../../model/indicator.ts';
-import { exportIndicators, lookup, normalizeValue, type ExportFormat, type ImportReport } from '../../intel/index.ts';
-import { withApp, type App } from '../app.ts';
+import { exportIndicators, normalizeValue, type ExportFormat, type ImportReport } from '../../intel/index.ts';
+import { withApp } from '../app.ts';
+import { callControl } from '../../api/index.ts';
+import { configFrom } from '../context.ts';
+import { OPS, readSource, runOp } from '../ops.ts';
 import { json, progress, table } from '../output.ts';
 
 const FORMATS: FeedFormat[] = ['auto', 'plain', 'hosts', 'adblock', 'rpz', 'csv', 'threatfox-json', 'misp', 'stix', 'otx', 'maltrail'];
 const EXPORTS: ExportFormat[] = ['rpz', 'hosts', 'domains', 'stix'];
-
-async function readSource(app: App, location: string, source: string): Promise<string> {
-  if (/^https?:\/\//i.test(location)) {
-    const res = await app.fetcher.fetch({ name: source.replace(/[^A-Za-z0-9._-]/g, '_'), location }, { force: true });
-    if (res.status === 'fresh') return res.text;
-    if (res.status === 'not-modified') throw new MinewardenError('MW_ERR_FEED', `${location}: not modified`);
-    throw new MinewardenError('MW_ERR_FEED', res.error);
-  }
-  let buf: Buffer;
-  try {
-    buf = await readFile(location);
-  } catch (e) {
-    throw new MinewardenError('MW_ERR_BAD_INPUT', `cannot read ${location}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
-  return buf.toString('utf8');
-}
 
 function printImport(r: ImportReport): void {
   const lines = [
@@ -74,30 +58,35 @@ export function registerIntel(program: Command): void {
       if (!FORMATS.includes(o.format as FeedFormat)) throw new MinewardenError('MW_ERR_BAD_INPUT', `unknown format "${o.format}"; use one of ${FORMATS.join(', ')}`);
       const confidence = Number(o.confidence);
       if (!Number.isInteger(confidence) || confidence < 0 || confidence > 100) throw new MinewardenError('MW_ERR_BAD_INPUT', '--confidence must be a whole number from 0 to 100');
-      await withApp(cmd, async (app) => {
-        await app.engine.prepare();
-        const source = o.source ?? `import:${basename(location.split(/[?#]/)[0] ?? location)}`;
-        const text = await readSource(app, location, source);
-        let total = 1;
-        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) total++;
-        const bar = progress('importing', total);
-        let report: ImportReport;
-        try {
-          report = await app.engine.importText({
-            text, source, format: o.format as FeedFormat, fileName: location, category: o.category, family: o.family, confidence,
-            onProgress: (line) => bar.update(line),
-            onStore: (n) => {
-              bar.stop();
-              if (process.stderr.isTTY && n >= 10_000) process.stderr.write(`storing ${n.toLocaleString('en')} indicators…\n`);
-            },
-            rebuild: false,
-          });
-        } finally {
-          bar.stop();
-        }
-        if (o.json) json(report);
-        else printImport(report);
-      });
+      const source = o.source ?? `import:${basename(location.split(/[?#]/)[0] ?? location)}`;
+      // A running server imports it itself (and starts blocking at once); the path must be one it can read.
+      const loc = /^https?:\/\//i.test(location) ? location : resolve(location);
+      const params = { location: loc, source, format: o.format as FeedFormat, category: o.category, family: o.family, confidence };
+      const remote = await callControl(configFrom(cmd).dataDir, 'intel.import', params);
+      let report: ImportReport;
+      if (remote.running) report = remote.result as ImportReport;
+      else {
+        report = await withApp(cmd, async (app) => {
+          const text = await readSource(app, loc, source);
+          let total = 1;
+          for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) total++;
+          const bar = progress('importing', total);
+          try {
+            return await OPS['intel.import'](app, {
+              ...params,
+              progress: (line) => bar.update(line),
+              onStore: (n) => {
+                bar.stop();
+                if (process.stderr.isTTY && n >= 10_000) process.stderr.write(`storing ${n.toLocaleString('en')} indicators…\n`);
+              },
+            }, 'local');
+          } finally {
+            bar.stop();
+          }
+        });
+      }
+      if (o.json) json(report);
+      else printImport(report);
     });
 
   intel
@@ -105,11 +94,8 @@ export function registerIntel(program: Command): void {
     .description('what matches a name, IP, ip:port, URL or hash, and why — or why not')
     .option('--json', 'print JSON')
     .action(async (values: string[], o: { json?: boolean }, cmd: Command) => {
-      await withApp(cmd, async (app) => {
-        await app.engine.prepare();
-        await app.engine.rebuild();
-        const results = [];
-        for (const v of values) results.push(await lookup(app.engine, v));
+      {
+        const results = await runOp(cmd, 'intel.lookup', { values });
         if (o.json) return json(results);
         for (const r of results) {
           process.stdout.write(`${r.query}: ${r.verdict.toUpperCase()} — ${r.reason}\n`);
@@ -118,7 +104,7 @@ export function registerIntel(program: Command): void {
           }
         }
         if (results.some((r) => r.verdict === 'invalid')) process.exitCode = 1;
-      });
+      }
     });
 
   intel
@@ -126,15 +112,15 @@ export function registerIntel(program: Command): void {
     .description('indicator counts by status, type, category and source')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }, cmd: Command) => {
-      await withApp(cmd, async (app) => {
-        const s = await app.store.intel.stats();
+      {
+        const s = await runOp(cmd, 'intel.stats', {});
         if (o.json) return json(s);
         process.stdout.write(`${s.total} indicators stored\n`);
         for (const [title, m] of [['status', s.byStatus], ['type', s.byType], ['category', s.byCategory], ['source', s.bySource]] as const) {
           process.stdout.write(`\nby ${title}:\n`);
           for (const [k, v] of Object.entries(m)) process.stdout.write(`  ${k.padEnd(28)} ${String(v).padStart(9)}\n`);
         }
-      });
+      }
     });
 
   const feeds = intel.command('feeds').description('configured feeds and their status');
