@@ -6,7 +6,7 @@
  * (RFC 7766 §5). Nothing of the client's EDNS options goes upstream (identity options are already
  * gone; cookies and padding are per hop): the gateway sends its own OPT with a 1232-byte size.
  */
-import { CLASS_IN, decode, encode, OPTION, RCODE, type EdnsOption, type Message } from '../wire/index.ts';
+import { CLASS_IN, decode, encode, OPTION, RCODE, TYPE, type EdnsOption, type Message } from '../wire/index.ts';
 
 const decoder = new TextDecoder();
 import { tcpQuery } from '../upstream/tcp.ts';
@@ -32,6 +32,8 @@ export interface UpstreamOptions {
   zones: ForwardZone[];
   timeoutMs: number;
   downMs?: number;
+  /** How often an upstream marked down is probed (a query for the root's NS); 0: never. */
+  healthCheckMs?: number;
   now?: () => number;
 }
 
@@ -68,6 +70,43 @@ export class UpstreamStage implements Stage {
     this.defaults = opts.upstreams.map((u) => new Upstream(u));
     this.zones = opts.zones.map((z) => ({ zone: z.zone, upstreams: z.upstreams.map((u) => new Upstream(u)) })).sort((a, b) => b.zone.length - a.zone.length);
     this.now = opts.now ?? Date.now;
+    const every = opts.healthCheckMs ?? 5000;
+    if (every > 0) {
+      this.healthTimer = setInterval(() => void this.checkDown(), every);
+      this.healthTimer.unref();
+    }
+  }
+
+  private healthTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * Health checks: every upstream marked down is asked for the root's NS; any well-formed reply,
+   * whatever its rcode, means it is back, and it is marked up before a client query has to find out.
+   */
+  async checkDown(): Promise<number> {
+    const t = this.now();
+    const down = this.all().filter((u) => u.downUntil > t);
+    let back = 0;
+    await Promise.all(down.map(async (u) => {
+      const wire = encode({
+        id: 0, flags: { qr: false, opcode: 0, aa: false, tc: false, rd: true, ra: false, ad: false, cd: false, rcode: 0 },
+        questions: [{ name: '', type: TYPE.NS, class: CLASS_IN }], answers: [], authorities: [], additionals: [], edns: null,
+      });
+      try {
+        const reply = u.udp !== null ? await u.udp.query(wire, wire.length, this.opts.timeoutMs) : await tcpQuery(u.cfg.host, u.cfg.port, wire, this.opts.timeoutMs);
+        decode(reply);
+        u.failures = 0;
+        u.downUntil = 0;
+        back++;
+      } catch {
+        // still down: the next check tries again
+      }
+    }));
+    return back;
+  }
+
+  private all(): Upstream[] {
+    return [...this.defaults, ...this.zones.flatMap((z) => z.upstreams)];
   }
 
   describe(): string {
@@ -132,7 +171,8 @@ export class UpstreamStage implements Stage {
   }
 
   close(): void {
-    for (const u of [...this.defaults, ...this.zones.flatMap((z) => z.upstreams)]) u.udp?.close();
+    if (this.healthTimer !== null) clearInterval(this.healthTimer);
+    for (const u of this.all()) u.udp?.close();
   }
 }
 
