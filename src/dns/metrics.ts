@@ -4,14 +4,13 @@ import type { Gateway } from './gateway.ts';
 
 export function registerDnsMetrics(registry: Registry, gw: Gateway): void {
   const h = gw.handler;
-  const byOutcome = new Counter({
+  new Counter({
     name: 'minewarden_dns_queries_total', help: 'DNS queries answered, by outcome', labelNames: ['outcome'], registers: [registry],
     collect() {
       this.reset();
       for (const [o, n] of h.stats.byOutcome) this.inc({ outcome: o }, n);
     },
   });
-  void byOutcome;
   new Counter({
     name: 'minewarden_dns_matched_total', help: 'DNS queries that matched an indicator, by outcome (blocked, monitored, allowed) and category',
     labelNames: ['outcome', 'category'], registers: [registry],

@@ -272,6 +272,7 @@ export class DuckDbEventRepo {
     }
   }
 
+  /** Host rows in the hosts table's column order (also the temp table of flushHosts). */
   private appendHosts(ap: DuckDBAppender, created: readonly HostState[]): void {
     for (const h of created) {
       ap.appendUInteger(h.id);
@@ -317,20 +318,11 @@ export class DuckDbEventRepo {
     this.hosts.dirty.clear();
     try {
       await this.db.transaction(async (c) => {
-        await c.run('CREATE TEMP TABLE IF NOT EXISTS host_updates (id UINTEGER, unit VARCHAR, first_seen BIGINT, last_seen BIGINT, names VARCHAR)');
+        await c.run('CREATE TEMP TABLE IF NOT EXISTS host_updates AS SELECT * FROM hosts LIMIT 0');
         await c.run('DELETE FROM host_updates');
         const ap = await c.createAppender('host_updates');
         try {
-          for (const h of rows) {
-            ap.appendUInteger(h.id);
-            if (h.unit === null) ap.appendNull();
-            else ap.appendVarchar(h.unit);
-            ap.appendBigInt(BigInt(h.firstSeen));
-            ap.appendBigInt(BigInt(h.lastSeen));
-            ap.appendVarchar(JSON.stringify(h.names));
-            ap.endRow();
-          }
-          ap.flushSync();
+          this.appendHosts(ap, rows);
         } finally {
           ap.closeSync();
         }
@@ -414,17 +406,16 @@ export class DuckDbEventRepo {
       sql = `SELECT ts // ${size} * ${size} AS t, ${keyExpr} AS k, count(*) AS c FROM ${tableOf(f.kind)} WHERE ${w.sql} GROUP BY t, k ORDER BY t, k`;
     }
     const rows = await this.reader.all(sql, params);
-    return rows.map((r) => ({ t: num(r.t), key: this.groupKey(f.kind, by, r.k), count: num(r.c) }));
+    return rows.map((r) => ({ t: num(r.t), key: this.groupKey(by, r.k), count: num(r.c) }));
   }
 
-  private groupKey(kind: EventKind, by: EventGroup | undefined, v: DuckDBValue | undefined): string | null {
+  private groupKey(by: EventGroup | undefined, v: DuckDBValue | undefined): string | null {
     if (by === undefined || v === null || v === undefined) return null;
     if (by === 'outcome') return DNS_OUTCOMES[num(v)] ?? String(num(v));
     if (by === 'host') {
       const h = this.hosts.byIdOf(num(v));
       return h === undefined ? String(num(v)) : h.site === '' ? h.address : `${h.site}/${h.address}`;
     }
-    void kind;
     const s = str(v);
     return s === '' ? null : s;
   }
@@ -474,7 +465,7 @@ export class DuckDbEventRepo {
              WHERE ${w.sql} AND ${keyExpr} IS NOT NULL GROUP BY k ORDER BY c DESC, k LIMIT ${limit}`;
     }
     const rows = await this.reader.all(sql, params);
-    return rows.map((r) => ({ key: this.groupKey(f.kind, by, r.k) ?? '', count: num(r.c), blocked: num(r.b) }));
+    return rows.map((r) => ({ key: this.groupKey(by, r.k) ?? '', count: num(r.c), blocked: num(r.b) }));
   }
 
   listHosts(q: HostQuery): Host[] {
