@@ -7,33 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ROOT, MAIN, TSX, mw, mwAsync } from './support/cli.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
 const TESTDATA = join(ROOT, '../shared/testdata/intel');
-const MAIN = join(ROOT, 'src/cli/main.ts');
 // tsx's loader by absolute path, since the commands run in their own working directories.
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-
-function mw(dataDir: string, args: string[], env: Record<string, string> = {}): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['--import', TSX, MAIN, '--data-dir', dataDir, ...args], {
-    cwd: dataDir, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000,
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
-
-/** Like mw() but without blocking this process, so that a server in the test can answer. */
-function mwAsync(dataDir: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, '--data-dir', dataDir, ...args], { cwd: dataDir, env: { ...process.env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
 
 describe('minewarden CLI', () => {
   it('imports a real trail file, looks names up and explains why', () => {

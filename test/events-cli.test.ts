@@ -3,39 +3,17 @@
  * directory, first on their own, then with `serve` running (the one-shot commands then go through
  * the server's control socket), including a backup taken while events are being written.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAIN, TSX, mw, mwAsync } from './support/cli.ts';
 import { UnitTree, exportUnitsCsv, exportUnitsYaml } from '../src/org/index.ts';
 import { CITY } from '../src/org/org.test-util.ts';
 import { hasNsd, startAuthoritative, TEST_ZONE } from './support/authoritative.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const MAIN = join(ROOT, 'src/cli/main.ts');
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-
-function mw(dataDir: string, args: string[]): { code: number; out: string; err: string } {
-  mkdirSync(dataDir, { recursive: true });
-  const r = spawnSync(process.execPath, ['--import', TSX, MAIN, '--data-dir', dataDir, ...args], {
-    cwd: dataDir, encoding: 'utf8', env: { ...process.env }, timeout: 90_000,
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
-
-function mwAsync(dataDir: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, '--data-dir', dataDir, ...args], { cwd: dataDir, env: { ...process.env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
 
 const HOUR = 3_600_000;
 /** A whole hour well in the past of "now", so that --since 24h covers the data. */

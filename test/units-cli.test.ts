@@ -2,25 +2,14 @@
  * `minewarden units …` as a user runs it: a real process, a real data directory, org files
  * written by the exporters from the test organisation (a city education centre, 13 units).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { mw } from './support/cli.ts';
 import { UnitTree, exportUnitsCsv, exportUnitsYaml } from '../src/org/index.ts';
 import { CITY } from '../src/org/org.test-util.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const MAIN = join(ROOT, 'src/cli/main.ts');
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-
-function mw(dataDir: string, args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['--import', TSX, MAIN, '--data-dir', dataDir, ...args], {
-    cwd: dataDir, encoding: 'utf8', env: { ...process.env }, timeout: 60_000,
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
 
 function fixtures(): { dir: string; csv: string; yaml: string } {
   const dir = mkdtempSync(join(tmpdir(), 'mw-units-'));

@@ -7,6 +7,9 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { buildQuery, parseHeader } from '../../test/support/dns-probe.ts';
+import { stopChild } from '../../test/support/cli.ts';
+
+export { stopChild };
 
 // ---- children ----------------------------------------------------------------------------------
 
@@ -19,17 +22,6 @@ export function track(child: ChildProcess): ChildProcess {
   live.add(child);
   child.once('exit', () => live.delete(child));
   return child;
-}
-
-/** SIGTERM to the child's pid, SIGKILL after graceMs; resolves when it has exited. */
-export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const pid = child.pid;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  try { process.kill(pid, 'SIGTERM'); } catch { return; }
-  const timer = setTimeout(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }, graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Every tracked child still running, stopped one by one by pid. */

@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { stopChild } from './cli.ts';
 import { QTYPE, probe } from './dns-probe.ts';
 
 const execFileAsync = promisify(execFile);
@@ -210,17 +211,6 @@ function readLog(dir: string): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Kills `child` by its pid: SIGTERM, then SIGKILL after graceMs. Resolves when it has exited. */
-async function kill(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const pid = child.pid;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  try { process.kill(pid, 'SIGTERM'); } catch { return; }
-  const timer = setTimeout(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }, graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
 interface Attempt { ok: true; server: Authoritative }
 interface Failure { ok: false; portTaken: boolean; message: string }
 
@@ -255,7 +245,7 @@ async function attempt(
   child.once('error', (e) => { spawnError = e; });
 
   const fail = async (why: string): Promise<Failure> => {
-    await kill(child);
+    await stopChild(child);
     const log = readLog(dir);
     rmSync(dir, { recursive: true, force: true });
     const all = `${output}\n${log}`;
@@ -294,7 +284,7 @@ async function attempt(
     dir,
     stop() {
       stopped ??= (async () => {
-        await kill(child);
+        await stopChild(child);
         rmSync(dir, { recursive: true, force: true });
       })();
       return stopped;
