@@ -9,7 +9,7 @@
  *   twice the burst it is dropped without an answer, so a flood cannot be turned into a reflector.
  */
 import { CLASS_IN, RCODE, TYPE } from '../wire/index.ts';
-import { answer, EDE, type Answer, type Next, type Query, type Stage } from './types.ts';
+import { answer, EDE, type Answer, type MaybeAnswer, type Next, type Query, type Stage } from './types.ts';
 
 export interface AccessOptions {
   /** Who may ask: a membership test and, for describe(), what it holds. */
@@ -44,15 +44,15 @@ export class AccessStage implements Stage {
     return `answers ${this.opts.allowed.texts.join(', ')}; ${limit}`;
   }
 
-  resolve(q: Query, next: Next): Promise<Answer> {
+  resolve(q: Query, next: Next): MaybeAnswer {
     if (!this.opts.allowed.has(q.source)) {
-      return Promise.resolve(answer('refused', 'acl', RCODE.REFUSED, { ede: { code: EDE.PROHIBITED, text: 'not an allowed network' } }));
+      return answer('refused', 'acl', RCODE.REFUSED, { ede: { code: EDE.PROHIBITED, text: 'not an allowed network' } });
     }
-    if (q.qtype === TYPE.ANY && q.transport === 'udp') return Promise.resolve(anyOverUdp(q));
+    if (q.qtype === TYPE.ANY && q.transport === 'udp') return anyOverUdp(q);
     if (this.opts.rate > 0 && !this.take(q.site === '' ? q.client : `${q.site}/${q.client}`)) {
       const b = this.buckets.get(q.site === '' ? q.client : `${q.site}/${q.client}`)!;
       const drop = ++b.refused > this.opts.burst * 2;
-      return Promise.resolve(answer('ratelimited', 'rate-limit', RCODE.REFUSED, { drop }));
+      return answer('ratelimited', 'rate-limit', RCODE.REFUSED, { drop });
     }
     return next(q);
   }

@@ -10,7 +10,7 @@
 import type { DnsOutcome } from '../../model/events.ts';
 import { RCODE, TYPE } from '../wire/index.ts';
 import type { ResourceRecord } from '../wire/index.ts';
-import { answer, EDE, type Answer, type Next, type Query, type Stage, type WireCache } from './types.ts';
+import { answer, EDE, type Answer, type MaybeAnswer, type Next, type Query, type Stage, type WireCache } from './types.ts';
 
 export interface CacheOptions {
   maxEntries: number;
@@ -65,7 +65,7 @@ export class CacheStage implements Stage {
     return `${q.name}\u0000${q.qtype}\u0000${q.qclass}\u0000${q.cd ? 1 : 0}${q.edns?.dnssecOk === true ? 1 : 0}`;
   }
 
-  async resolve(q: Query, next: Next): Promise<Answer> {
+  resolve(q: Query, next: Next): MaybeAnswer {
     const key = this.key(q);
     const t = this.now();
     const e = this.entries.get(key);
@@ -75,12 +75,17 @@ export class CacheStage implements Stage {
       if (this.opts.prefetchHits > 0 && !e.prefetching && e.hits >= this.opts.prefetchHits && e.expires - t < e.ttl * 100) {
         e.prefetching = true;
         this.stats.prefetches++;
-        void next({ ...q }).then((a) => this.store(key, a), () => undefined).finally(() => (e.prefetching = false));
+        void Promise.resolve(next({ ...q })).then((a) => this.store(key, a), () => undefined).finally(() => (e.prefetching = false));
       }
       return this.serve(e, t, 'cached', 'cache');
     }
     this.stats.misses++;
-    const a = await next(q);
+    const a = next(q);
+    return a instanceof Promise ? a.then((x) => this.settle(key, t, e, x)) : this.settle(key, t, e, a);
+  }
+
+  /** A miss answered: stale instead of a failure when there is one, else stored. */
+  private settle(key: string, t: number, e: Entry | undefined, a: Answer): Answer {
     if (a.outcome === 'servfail' && e !== undefined && t - e.expires <= this.opts.staleSeconds * 1000) {
       this.stats.stale++;
       const s = this.serve(e, t, 'stale', `stale:${a.reason}`, 30);

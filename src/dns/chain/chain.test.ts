@@ -48,7 +48,7 @@ describe('access stage', () => {
   it('limits each client on its own: one client at its limit does not throttle another behind the same source', async () => {
     let t = 0;
     const chain = new Chain([new AccessStage({ allowed: new NetSet(['0.0.0.0/0']), rate: 10, burst: 5, now: () => t }), upstream]);
-    const ask = (client: string): Promise<Answer> => chain.resolve(query('a.example', { source: '198.51.100.11', client, site: 'east-2' }));
+    const ask = async (client: string): Promise<Answer> => chain.resolve(query('a.example', { source: '198.51.100.11', client, site: 'east-2' }));
     const first = await Promise.all(Array.from({ length: 8 }, () => ask('192.168.1.5')));
     expect(first.map((a) => a.outcome)).toEqual([...Array<string>(5).fill('resolved'), 'ratelimited', 'ratelimited', 'ratelimited']);
     expect((await ask('192.168.1.6')).outcome).toBe('resolved');

@@ -4,19 +4,24 @@
  * says so instead of hanging.
  */
 import { RCODE } from '../wire/index.ts';
-import { answer, type Answer, type Query, type Stage } from './types.ts';
+import { answer, type MaybeAnswer, type Next, type Query, type Stage } from './types.ts';
 
 export class Chain {
-  constructor(readonly stages: readonly Stage[]) {}
+  /** nexts[i] runs stage i (made once, not a closure per query and stage). */
+  private readonly nexts: Next[];
 
-  resolve(q: Query): Promise<Answer> {
-    return this.at(0, q);
+  constructor(readonly stages: readonly Stage[]) {
+    this.nexts = stages.map((_, i) => (q: Query) => this.at(i, q));
+    this.nexts.push(() => answer('servfail', 'no-resolver', RCODE.SERVFAIL));
   }
 
-  private at(i: number, q: Query): Promise<Answer> {
-    const stage = this.stages[i];
-    if (stage === undefined) return Promise.resolve(answer('servfail', 'no-resolver', RCODE.SERVFAIL));
-    return stage.resolve(q, (next) => this.at(i + 1, next));
+  /** The answer, synchronously when no stage had to wait. */
+  resolve(q: Query): MaybeAnswer {
+    return this.nexts[0]!(q);
+  }
+
+  private at(i: number, q: Query): MaybeAnswer {
+    return this.stages[i]!.resolve(q, this.nexts[i + 1]!);
   }
 
   names(): string[] {

@@ -7,7 +7,7 @@
  */
 import { formatAAAA, OPTION, type EdnsOption } from '../wire/index.ts';
 import type { NetSet } from '../netset.ts';
-import type { Next, Query, Stage, Answer } from './types.ts';
+import type { MaybeAnswer, Next, Query, Stage } from './types.ts';
 
 export interface TrustedForwarder {
   /** Source networks the forwarder's queries come from. */
@@ -112,7 +112,7 @@ export class IdentityStage implements Stage {
       : `client = packet source, or the ODNS/ECS client named by ${this.forwarders.length} trusted forwarder(s)`;
   }
 
-  resolve(q: Query, next: Next): Promise<Answer> {
+  resolve(q: Query, next: Next): MaybeAnswer {
     const edns = q.edns;
     if (edns !== null && edns.options.some(isIdentityOption)) {
       const fwd = this.forwarders.filter((f) => f.from.has(q.source));

@@ -7,7 +7,7 @@
  */
 import { TYPE } from '../wire/index.ts';
 import { blockAnswer, type BlockOptions } from './block.ts';
-import type { Answer, CategoryAction, Next, Query, Stage } from './types.ts';
+import type { Answer, CategoryAction, MaybeAnswer, Next, Query, Stage } from './types.ts';
 
 export interface ThreatHit {
   value: string;
@@ -24,6 +24,7 @@ export interface ThreatLookup {
 }
 
 type Where = 'name' | 'cname' | 'answer-ip';
+type Noted = { hit: ThreatHit; action: CategoryAction; where: Where };
 
 export class IntelStage implements Stage {
   readonly name = 'intel';
@@ -34,16 +35,21 @@ export class IntelStage implements Stage {
     return `query name, CNAME targets and answer addresses against ${this.intel.size().toLocaleString('en')} indicators`;
   }
 
-  async resolve(q: Query, next: Next): Promise<Answer> {
+  resolve(q: Query, next: Next): MaybeAnswer {
     if (q.allowListed === true) return next(q);
-    let noted: { hit: ThreatHit; action: CategoryAction; where: Where } | null = null;
+    let noted: Noted | null = null;
     const hit = this.intel.domain(q.name);
     if (hit !== null) {
       const action = q.policy?.action(hit.category) ?? 'block';
       if (action === 'block') return this.blocked(q, hit, 'name');
       noted = { hit, action, where: 'name' };
     }
-    const a = await next(q);
+    const a = next(q);
+    return a instanceof Promise ? a.then((x) => this.checkAnswer(q, x, noted)) : this.checkAnswer(q, a, noted);
+  }
+
+  /** The answer's CNAME targets and addresses; a block wins, else the first match is noted. */
+  private checkAnswer(q: Query, a: Answer, noted: Noted | null): Answer {
     if (a.rcode === 0 && a.answers.length > 0) {
       for (const rr of a.answers) {
         let h: ThreatHit | null = null;

@@ -5,7 +5,7 @@
  * the tree that sets one wins, then the global default — and handed to the intel stage on the
  * query, so intelligence is consulted once and policy decides what a match means.
  */
-import type { Answer, CategoryAction, Effective, Next, Query, Stage } from './types.ts';
+import type { CategoryAction, Effective, MaybeAnswer, Next, Query, Stage } from './types.ts';
 import { blockAnswer, type BlockOptions } from './block.ts';
 
 export interface UnitPolicy {
@@ -70,12 +70,12 @@ export class PolicyStage implements Stage {
     return e;
   }
 
-  resolve(q: Query, next: Next): Promise<Answer> {
+  resolve(q: Query, next: Next): MaybeAnswer {
     const e = this.effective(q.unit);
     q.policy = e;
     const denied = listed(e.deny, q.name);
     if (denied !== null) {
-      return Promise.resolve(blockAnswer(q, this.opts.block, { outcome: 'blocked', reason: 'policy:deny-list', indicator: denied, text: `deny list: ${denied}`, filtered: true }));
+      return blockAnswer(q, this.opts.block, { outcome: 'blocked', reason: 'policy:deny-list', indicator: denied, text: `deny list: ${denied}`, filtered: true });
     }
     q.allowListed = listed(e.allow, q.name) !== null;
     return next(q);

@@ -62,16 +62,14 @@ export function serveStream(sock: Socket, handler: QueryHandler, transport: Extr
         return;
       }
       inFlight++;
-      handler.handle(new Uint8Array(msg), sock.remoteAddress ?? '', sock.remotePort ?? 0, transport).then(
-        (reply) => {
-          inFlight--;
-          if (reply === null || sock.destroyed) return;
-          sock.write(frame(reply));
-        },
-        () => {
-          inFlight--;
-        },
-      );
+      const send = (reply: Uint8Array | null): void => {
+        inFlight--;
+        if (reply === null || sock.destroyed) return;
+        sock.write(frame(reply));
+      };
+      const reply = handler.handle(new Uint8Array(msg), sock.remoteAddress ?? '', sock.remotePort ?? 0, transport);
+      if (reply instanceof Promise) reply.then(send, () => inFlight--);
+      else send(reply);
     }
   });
 }

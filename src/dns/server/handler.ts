@@ -7,7 +7,7 @@
 import type { DnsEvent, DnsOutcome } from '../../model/events.ts';
 import { decodeQuery, encode, OPTION, RCODE, skipName, TYPE, WireError, type Edns, type Message, type ResourceRecord } from '../wire/index.ts';
 import type { Chain } from '../chain/chain.ts';
-import { answer, type Answer, type Query, type Transport } from '../chain/types.ts';
+import { answer, type Answer, type MaybeAnswer, type Query, type Transport } from '../chain/types.ts';
 
 /** Where answered queries go (the event sink); false when it is behind (counted as a drop). */
 export interface QueryLog {
@@ -25,6 +25,9 @@ export interface HandlerStats {
   byCategory: Map<string, number>;
 }
 
+/** What handle() gives back: bytes to send, null for nothing, or either later. */
+export type Reply = Uint8Array | null | Promise<Uint8Array | null>;
+
 /** Largest UDP answer we send, whatever the client offers: avoids IP fragmentation (DNS Flag Day 2020). */
 const MAX_UDP = 1232;
 const encoder = new TextEncoder();
@@ -41,7 +44,11 @@ export class QueryHandler {
     this.chain = chain;
   }
 
-  async handle(buf: Uint8Array, source: string, sourcePort: number, transport: Transport): Promise<Uint8Array | null> {
+  /**
+   * The response bytes, or null to send nothing. Synchronous when the chain answered at once (a
+   * cache hit, a block, a refusal): the caller then sends without a Promise in between.
+   */
+  handle(buf: Uint8Array, source: string, sourcePort: number, transport: Transport): Reply {
     const start = performance.now();
     this.stats.queries++;
     let parsed: ReturnType<typeof decodeQuery>;
@@ -67,28 +74,40 @@ export class QueryHandler {
       id: parsed.id, qname: question.name, name: question.name.toLowerCase(), qtype: question.type, qclass: question.class,
       rd: flags.rd, cd: flags.cd, edns, transport, source, sourcePort, client: source, site: '', unit: null, start,
     };
-    let a: Answer;
+    let a: MaybeAnswer;
     try {
-      a = await this.chain.resolve(q);
+      a = this.chain.resolve(q);
     } catch {
-      this.stats.errors++;
-      a = answer('servfail', 'internal-error', RCODE.SERVFAIL);
+      a = this.failed();
     }
+    if (a instanceof Promise) return a.then((x) => this.finish(buf, parsed.questionEnd, q, x), () => this.finish(buf, parsed.questionEnd, q, this.failed()));
+    return this.finish(buf, parsed.questionEnd, q, a);
+  }
+
+  private failed(): Answer {
+    this.stats.errors++;
+    return answer('servfail', 'internal-error', RCODE.SERVFAIL);
+  }
+
+  /** Counts, logs and encodes one answered query. */
+  private finish(buf: Uint8Array, questionEnd: number, q: Query, a: Answer): Uint8Array | null {
+    const edns = q.edns;
     this.stats.byOutcome.set(a.outcome, (this.stats.byOutcome.get(a.outcome) ?? 0) + 1);
     if (a.category !== undefined) {
       const k = `${a.outcome}\u0000${a.category}`;
       this.stats.byCategory.set(k, (this.stats.byCategory.get(k) ?? 0) + 1);
     }
-    const latencyUs = Math.round((performance.now() - start) * 1000);
+    const latencyUs = Math.round((performance.now() - q.start) * 1000);
     this.logQuery(q, a, latencyUs);
     this.onAnswer?.(a.outcome, latencyUs);
     if (a.drop === true) {
       this.stats.dropped++;
       return null;
     }
+    const transport = q.transport;
     const maxSize = transport === 'udp' ? (edns === null ? 512 : Math.min(Math.max(512, edns.udpSize), MAX_UDP)) : 65535;
     if (a.wire !== undefined && a.ede === undefined && a.fixedTtl === undefined && a.rcode <= 15) {
-      const fast = this.fromTemplate(buf, parsed.questionEnd, q, a, edns, maxSize);
+      const fast = this.fromTemplate(buf, questionEnd, q, a, edns, maxSize);
       if (fast !== null) return fast;
     }
     return encode(this.response(q, a, edns), { maxSize });

@@ -11,12 +11,12 @@ export interface Listen {
 export async function listenUdp(at: Listen, handler: QueryHandler): Promise<{ socket: Socket; port: number; close: () => Promise<void> }> {
   const socket = createSocket({ type: isIPv6(at.host) ? 'udp6' : 'udp4', reuseAddr: false });
   socket.on('message', (msg, rinfo) => {
-    handler.handle(msg, rinfo.address, rinfo.port, 'udp').then(
-      (reply) => {
-        if (reply !== null) socket.send(Buffer.isBuffer(reply) ? reply : Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength), rinfo.port, rinfo.address);
-      },
-      () => undefined,
-    );
+    const send = (reply: Uint8Array | null): void => {
+      if (reply !== null) socket.send(Buffer.isBuffer(reply) ? reply : Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength), rinfo.port, rinfo.address);
+    };
+    const reply = handler.handle(msg, rinfo.address, rinfo.port, 'udp');
+    if (reply instanceof Promise) reply.then(send, () => undefined);
+    else send(reply);
   });
   await new Promise<void>((ok, fail) => {
     socket.once('error', fail);
