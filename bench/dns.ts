@@ -218,6 +218,8 @@ function buildGateway(): string[] {
   walk(join(ROOT, 'src'));
   // Bare imports resolve from the build up to the temp dir: point it at the repo's packages.
   symlinkSync(join(ROOT, 'node_modules'), join(tmp, 'node_modules'), 'dir');
+  // The native batched-UDP addon is found from src/dns/server at ../../../native, as in dist/.
+  symlinkSync(join(ROOT, 'native'), join(BUILD, 'native'), 'dir');
   console.log(`gateway compiled with tsc into ${BUILD} in ${fmt((performance.now() - t) / 1000, 1)} s`);
   return [join(BUILD, 'bench', 'dns-support', 'gateway-main.js')];
 }

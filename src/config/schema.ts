@@ -73,6 +73,11 @@ const dnsSchema = z
     enabled: z.boolean().default(true),
     /** Addresses to answer on, UDP and TCP. Production: ['0.0.0.0:53', '[::]:53']. */
     listen: oneOrMany(hostPort).default(['127.0.0.1:5353']),
+    /**
+     * Threads answering UDP queries (SO_REUSEPORT, needs the native udp-batch addon); 0 = one per
+     * core. TCP, DoT and DoH stay on the main thread. Each thread has its own cache and rate limits.
+     */
+    workers: z.number().int().nonnegative().max(256).default(1),
     /** Certificate chain and private key, PEM file paths, for DNS over TLS and over HTTPS. */
     tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
     /** DNS over TLS (RFC 7858) addresses; port 853 unless given. Needs dns.tls. */
@@ -130,7 +135,7 @@ const dnsSchema = z
     }).default({ allow: [], deny: [], categories: {}, units: {} }),
   })
   .default({
-    enabled: true, listen: ['127.0.0.1:5353'], dot: [], doh: [], dohPath: '/dns-query', dohPlain: false, dohForwardedFor: false, upstreams: [], forwardZones: [], timeout: 2, allow: [], forwarders: [],
+    enabled: true, listen: ['127.0.0.1:5353'], workers: 1, dot: [], doh: [], dohPath: '/dns-query', dohPlain: false, dohForwardedFor: false, upstreams: [], forwardZones: [], timeout: 2, allow: [], forwarders: [],
     rateLimit: { qps: 200, burst: 400 }, cache: { size: 100_000, maxTtl: 86400, stale: 86400, prefetch: 3 },
     block: { action: 'nxdomain', ttl: 60, sinkhole: SINKHOLE_DEFAULT },
     policy: { allow: [], deny: [], categories: {}, units: {} },

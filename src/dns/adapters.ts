@@ -15,6 +15,7 @@ export function intelLookup(engine: IntelEngine): ThreatLookup {
     domain: (name) => hit(engine.matchDomain(name, engine.now())),
     ip: (address) => hit(engine.matchIp(address, engine.now())),
     size: () => engine.matcher.size,
+    generation: () => engine.generation,
   };
 }
 

@@ -19,7 +19,12 @@ import { QueryHandler, type QueryLog } from './server/handler.ts';
 import { listenDoh } from './server/doh.ts';
 import { listenDot, type TlsIdentity } from './server/dot.ts';
 import { listenUdpTcp } from './server/listen.ts';
+import { LatencyCounts } from './server/latency.ts';
+import { loadUdpBatch, udpBatchLoadError } from './server/udp-batch.ts';
 import type { Listen } from './server/udp.ts';
+import { DnsWorkers, type WorkerSources } from './workers/pool.ts';
+import type { DnsOutcome } from '../model/events.ts';
+import { availableParallelism } from 'node:os';
 
 export interface GatewayDeps {
   config: DnsConfig;
@@ -30,6 +35,22 @@ export interface GatewayDeps {
   log: Logger;
   /** /etc/resolv.conf's text, for the default upstreams (tests pass their own). */
   resolvConf?: string;
+  /** What DNS worker threads need (dns.workers > 1); without it the main thread answers alone. */
+  workers?: WorkerSources;
+}
+
+/** Counters of every thread that answers, summed (see metrics.ts). */
+export interface GatewayTotals {
+  threads: number;
+  queries: number;
+  malformed: number;
+  dropped: number;
+  errors: number;
+  logDrops: number;
+  byOutcome: Map<DnsOutcome, number>;
+  byCategory: Map<string, number>;
+  cache: { hits: number; misses: number; stale: number; prefetches: number; size: number };
+  latency: LatencyCounts;
 }
 
 export interface Stages {
@@ -143,6 +164,8 @@ export class Gateway {
     /** Where it listens, with the ports actually bound. */
     readonly addresses: Array<{ proto: 'udp' | 'tcp' | 'dot' | 'doh'; host: string; port: number }>,
     private readonly closers: Array<() => Promise<void>>,
+    /** Worker threads answering UDP beside this one (dns.workers > 1), or null. */
+    readonly workers: DnsWorkers | null,
   ) {}
 
   static async start(deps: GatewayDeps): Promise<Gateway> {
@@ -151,8 +174,21 @@ export class Gateway {
     const handler = new QueryHandler(chain, deps.queryLog);
     const addresses: Gateway['addresses'] = [];
     const closers: Array<() => Promise<void>> = [];
+    const threads = deps.config.workers === 0 ? availableParallelism() : deps.config.workers;
+    let extra = deps.workers === undefined ? 0 : threads - 1;
+    if (extra > 0 && loadUdpBatch() === null) {
+      deps.log.warn(`dns.workers is ${deps.config.workers} but one thread answers: ${udpBatchLoadError() ?? 'the native udp-batch addon did not load'} (run npm install with a C compiler)`);
+      extra = 0;
+    }
+    let workers: DnsWorkers | null = null;
     try {
-      await listenUdpTcp(listens, handler, addresses, closers);
+      // With workers every UDP socket on the port sets SO_REUSEPORT, the main thread's included.
+      await listenUdpTcp(listens, handler, addresses, closers, { reusePort: extra > 0 });
+      if (extra > 0) {
+        const udp = addresses.filter((a) => a.proto === 'udp').map((a) => ({ host: a.host, port: a.port }));
+        workers = await DnsWorkers.start(extra, deps.workers!, { config: deps.config, udp, resolvConf: deps.resolvConf ?? readResolvConf() });
+        closers.unshift(() => workers!.close());
+      }
       const c = deps.config;
       // DNS over TLS (RFC 7858, port 853) and over HTTPS (RFC 8484, port 443) answer through the
       // same handler as UDP and TCP; the certificate is read once, at start.
@@ -174,7 +210,7 @@ export class Gateway {
       const err = e as NodeJS.ErrnoException;
       throw new MinewardenError('MW_ERR_CONFIG', `dns: cannot listen on ${[...deps.config.listen, ...deps.config.dot, ...deps.config.doh].join(', ')}: ${err.code ?? err.message}${err.code === 'EACCES' ? ' (port 53 needs root or CAP_NET_BIND_SERVICE)' : ''}`);
     }
-    return new Gateway(deps, listens, chain, stages, handler, addresses, closers);
+    return new Gateway(deps, listens, chain, stages, handler, addresses, closers, workers);
   }
 
   /**
@@ -192,7 +228,36 @@ export class Gateway {
     this.stages = stages;
     this.handler.setChain(chain);
     if (!sameUpstreams) old.upstream.close();
+    this.workers?.reload(config);
     return this.describe();
+  }
+
+  /** This thread's counters plus every worker's last report. */
+  totals(): GatewayTotals {
+    const h = this.handler.stats;
+    const c = this.stages.cache;
+    const latency = new LatencyCounts();
+    latency.add(this.handler.latency);
+    const t: GatewayTotals = {
+      threads: 1 + (this.workers?.size ?? 0), queries: h.queries, malformed: h.malformed, dropped: h.dropped, errors: h.errors, logDrops: h.logDrops,
+      byOutcome: new Map(h.byOutcome), byCategory: new Map(h.byCategory), cache: { ...c.stats, size: c.size }, latency,
+    };
+    for (const w of this.workers?.stats.values() ?? []) {
+      t.queries += w.queries;
+      t.malformed += w.malformed;
+      t.dropped += w.dropped;
+      t.errors += w.errors;
+      t.logDrops += w.logDrops;
+      for (const [k, n] of w.byOutcome) t.byOutcome.set(k, (t.byOutcome.get(k) ?? 0) + n);
+      for (const [k, n] of w.byCategory) t.byCategory.set(k, (t.byCategory.get(k) ?? 0) + n);
+      t.cache.hits += w.cache.hits;
+      t.cache.misses += w.cache.misses;
+      t.cache.stale += w.cache.stale;
+      t.cache.prefetches += w.cache.prefetches;
+      t.cache.size += w.cache.size;
+      latency.add(w.latency);
+    }
+    return t;
   }
 
   describe(): string[] {

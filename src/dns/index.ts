@@ -10,3 +10,4 @@ export { registerDnsMetrics } from './metrics.ts';
 export { intelLookup, orgLookup } from './adapters.ts';
 export { Forwarder, type ForwarderConfig } from './forwarder.ts';
 export { Sinkhole, DEFAULT_SINKHOLE_PORTS, localSinkholeHosts, tapBlocked, registerSinkholeMetrics, type SinkholeStats } from './sinkhole/index.ts';
+export { decode as decodeDnsMessage, type Message as DnsMessage } from './wire/index.ts';

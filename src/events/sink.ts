@@ -17,6 +17,12 @@ export interface UnitResolver {
   resolve(ip: string, site?: string): { unitId: string } | null;
 }
 
+/**
+ * What the sink hands batches to: the event store's writer, or (in a DNS worker thread) a port to
+ * the main thread's writer.
+ */
+export type BatchWriter = Pick<EventStore, 'write' | 'noteHostNames' | 'flush'> & { status(): { pending: number } };
+
 export interface SinkOptions {
   /** Events per batch (the writer appends whole batches). */
   batchSize?: number;
@@ -50,7 +56,7 @@ export class EventSink {
   private behind = false;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: BatchWriter,
     private readonly units: UnitResolver,
     private readonly opts: SinkOptions = {},
   ) {

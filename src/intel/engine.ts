@@ -11,7 +11,7 @@ import type { AllowEntry, FeedFormat, IndicatorCore, IndicatorType } from '../mo
 import type { IntelStore, MatchableIndicator } from '../store/index.ts';
 import { type DecayPolicy, expiresAt } from './decay.ts';
 import { prepareImport, type ImportDefaults, type PreparedImport } from './import.ts';
-import { IntelMatcher, IntelMatcherBuilder, buildInWorker, type MatcherEntryInput } from './matcher/index.ts';
+import { IntelMatcher, IntelMatcherBuilder, buildInWorker, type MatcherEntryInput, type MatcherParts } from './matcher/index.ts';
 import { resolveParser } from './formats.ts';
 import type { PopularityGuard } from './guard.ts';
 import type { ParseItem } from './parsers/types.ts';
@@ -93,6 +93,7 @@ export class IntelEngine {
   private readonly nonDecaying: ReadonlySet<string>;
   private readonly clock: () => number;
   private readonly snapshotPath: string | undefined;
+  private sharedNow: { matcher: MatcherParts; allow: MatcherParts; generation: number } | null = null;
   /** Bumped at every swap; lets callers notice a reload. */
   generation = 0;
 
@@ -114,6 +115,22 @@ export class IntelEngine {
   /** The current snapshot. Hold it for a batch of lookups; it never changes under you. */
   get matcher(): IntelMatcher {
     return this.current;
+  }
+
+  /**
+   * The current matcher and allowlist in shared memory, for DNS worker threads. The engine itself
+   * switches to the shared copies (same entries, same answers), so the unshared arrays become
+   * garbage instead of being held twice.
+   */
+  shared(): { matcher: MatcherParts; allow: MatcherParts; generation: number } {
+    if (this.sharedNow?.generation !== this.generation) {
+      const matcher = this.current.sharedParts();
+      const allow = this.allow.sharedParts();
+      this.current = new IntelMatcher(matcher);
+      this.allow = new IntelMatcher(allow);
+      this.sharedNow = { matcher, allow, generation: this.generation };
+    }
+    return this.sharedNow;
   }
 
   get allowMatcher(): IntelMatcher {

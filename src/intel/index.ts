@@ -8,7 +8,7 @@ export { PopularityGuard } from './guard.ts';
 export { FeedFetcher } from './feeds/fetch.ts';
 export { FeedManager, feedSource, type RefreshOutcome } from './feeds/manager.ts';
 export { exportIndicators, type ExportFormat } from './export/index.ts';
-export { IntelMatcher } from './matcher/index.ts';
+export { IntelMatcher, type MatcherParts } from './matcher/index.ts';
 export { PARSERS } from './parsers/index.ts';
 export { SEED_POOLS, SEED_SOURCE } from './seed/index.ts';
 export { normalizeValue, inferType } from './normalize.ts';

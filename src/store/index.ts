@@ -12,7 +12,7 @@ export type {
   IndicatorQuery, IntelStats, IntelStore, KindStats, MatchableIndicator, OrgStore, ReplaceResult, RetentionPolicy, Store, TopRow,
   WriterStatus,
 } from './types.ts';
-export { BatchBuilder, type EventBatch } from './events/batch.ts';
+export { BatchBuilder, transferList, type EventBatch } from './events/batch.ts';
 export type { WriterLog } from './events/writer.ts';
 
 export interface OpenOptions {

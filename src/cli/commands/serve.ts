@@ -78,7 +78,17 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
         registerSinkholeMetrics(registry, sinkhole);
       }
       const queryLog = sinkhole === null ? app.sink : tapBlocked(app.sink, sinkhole);
-      gateway = await Gateway.start({ config: config.dns, intel: intelLookup(engine), org: orgLookup(app.org), queryLog, log });
+      const sh2 = sinkhole;
+      gateway = await Gateway.start({
+        config: config.dns, intel: intelLookup(engine), org: orgLookup(app.org), queryLog, log,
+        // For dns.workers > 1: the matcher in shared memory, the unit tree, and the one event writer.
+        workers: {
+          intel: () => engine.shared(),
+          units: () => app.org.tree().units(),
+          events: app.store.events,
+          ...(sh2 === null ? {} : { blocked: (client: string, name: string) => sh2.noteBlocked(client, name) }),
+        },
+      });
     } catch (e) {
       // `gateway` exists to answer DNS: it stops. `serve` keeps the rest running (events, intel,
       // control) and says why DNS is off — e.g. port 5353 already taken by mDNS on a desktop.

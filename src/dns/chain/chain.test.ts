@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { NetSet } from '../netset.ts';
 import { OPTION, RCODE, TYPE } from '../wire/index.ts';
 import { AccessStage } from './access.ts';
+import { CacheStage } from './cache.ts';
 import type { BlockOptions } from './block.ts';
 import { Chain } from './chain.ts';
 import { IdentityStage, readEcs, readOdns, writeOdns } from './identity.ts';
@@ -98,6 +99,34 @@ describe('policy stage', () => {
     expect((await sink.resolve(query('xmr.pool.test'))).answers[0]?.data).toEqual({ kind: 'a', address: '192.0.2.253' });
     expect((await sink.resolve(query('xmr.pool.test', { qtype: TYPE.AAAA }))).answers[0]?.data).toEqual({ kind: 'aaaa', address: '2001:db8::253' });
     expect(await sink.resolve(query('xmr.pool.test', { qtype: TYPE.TXT }))).toMatchObject({ rcode: RCODE.NOERROR, answers: [] });
+  });
+});
+
+describe('intel stage over a cache', () => {
+  it('answers hits synchronously, remembers the record verdict per generation, and re-checks when the intelligence changes', async () => {
+    const bad = new Set<string>();
+    let generation = 1;
+    let ipLookups = 0;
+    const intel = new IntelStage({
+      domain: () => null,
+      ip: (a) => {
+        ipLookups++;
+        return bad.has(a) ? { value: a, category: 'mining-pool', source: 'f' } : null;
+      },
+      size: () => bad.size,
+      generation: () => generation,
+    }, block);
+    const chain = new Chain([intel, new CacheStage({ maxEntries: 10, maxTtl: 3600, staleSeconds: 0, prefetchHits: 0 }), upstream]);
+    expect((await chain.resolve(query('a.example'))).outcome).toBe('resolved');
+    const hit = chain.resolve(query('a.example'));
+    expect(hit).not.toBeInstanceOf(Promise);
+    expect((hit as Answer).outcome).toBe('cached');
+    const before = ipLookups;
+    void chain.resolve(query('a.example'));
+    expect(ipLookups).toBe(before); // same generation: the verdict kept with the entry
+    bad.add('192.0.2.1');
+    generation++;
+    expect(chain.resolve(query('a.example'))).toMatchObject({ outcome: 'blocked', reason: 'indicator:answer-ip', indicator: '192.0.2.1' });
   });
 });
 

@@ -21,10 +21,17 @@ export interface ThreatLookup {
   ip(address: string): ThreatHit | null;
   /** Indicators loaded, for describe(). */
   size(): number;
+  /**
+   * Changes whenever the indicators or the allowlist change. When given, the verdict on a cached
+   * answer's records is kept with the cache entry for that generation instead of being looked up
+   * again on every hit (a cache hit's CNAME and address lookups were ~10 % of its time).
+   */
+  generation?(): number;
 }
 
 type Where = 'name' | 'cname' | 'answer-ip';
 type Noted = { hit: ThreatHit; action: CategoryAction; where: Where };
+type RecordHit = { hit: ThreatHit; where: 'cname' | 'answer-ip' };
 
 export class IntelStage implements Stage {
   readonly name = 'intel';
@@ -51,18 +58,10 @@ export class IntelStage implements Stage {
   /** The answer's CNAME targets and addresses; a block wins, else the first match is noted. */
   private checkAnswer(q: Query, a: Answer, noted: Noted | null): Answer {
     if (a.rcode === 0 && a.answers.length > 0) {
-      for (const rr of a.answers) {
-        let h: ThreatHit | null = null;
-        let where: Where = 'cname';
-        if (rr.type === TYPE.CNAME && rr.data.kind === 'name') h = this.intel.domain(rr.data.name.toLowerCase());
-        else if (rr.data.kind === 'a' || rr.data.kind === 'aaaa') {
-          h = this.intel.ip(rr.data.address);
-          where = 'answer-ip';
-        }
-        if (h === null) continue;
-        const action = q.policy?.action(h.category) ?? 'block';
-        if (action === 'block') return this.blocked(q, h, where);
-        noted ??= { hit: h, action, where };
+      for (const { hit, where } of this.recordHits(a)) {
+        const action = q.policy?.action(hit.category) ?? 'block';
+        if (action === 'block') return this.blocked(q, hit, where);
+        noted ??= { hit, action, where };
       }
     }
     if (noted === null) return a;
@@ -73,6 +72,30 @@ export class IntelStage implements Stage {
       indicator: noted.hit.value,
       category: noted.hit.category,
     };
+  }
+
+  /**
+   * Indicators among the answer's CNAME targets and addresses, remembered on a cache entry for
+   * the current intelligence generation. (An indicator that expires meanwhile keeps matching
+   * that entry until the entry expires or the intelligence changes: at most the cache's max TTL.)
+   */
+  private recordHits(a: Answer): readonly RecordHit[] {
+    const gen = this.intel.generation?.();
+    const memo = a.wire?.intel;
+    if (gen !== undefined && memo !== undefined && memo.generation === gen) return memo.hits;
+    const hits: RecordHit[] = [];
+    for (const rr of a.answers) {
+      let hit: ThreatHit | null = null;
+      let where: Where = 'cname';
+      if (rr.type === TYPE.CNAME && rr.data.kind === 'name') hit = this.intel.domain(rr.data.name.toLowerCase());
+      else if (rr.data.kind === 'a' || rr.data.kind === 'aaaa') {
+        hit = this.intel.ip(rr.data.address);
+        where = 'answer-ip';
+      }
+      if (hit !== null) hits.push({ hit, where });
+    }
+    if (gen !== undefined && a.wire !== undefined) a.wire.intel = { generation: gen, hits };
+    return hits;
   }
 
   private blocked(q: Query, hit: ThreatHit, where: Where): Answer {

@@ -78,6 +78,8 @@ export interface Answer {
 /** Encoded responses of one cache entry, one per response shape (no EDNS / EDNS / EDNS+DO). */
 export interface WireCache {
   templates: Map<number, { bytes: Uint8Array; ttlOffsets: Uint32Array; ttls: Uint32Array; questionEnd: number }>;
+  /** The intel stage's verdict on the records, for one intelligence generation (see chain/intel.ts). */
+  intel?: { generation: number; hits: ReadonlyArray<{ hit: { value: string; category: string; source: string }; where: 'cname' | 'answer-ip' }> };
 }
 
 /**

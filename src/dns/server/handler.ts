@@ -7,6 +7,7 @@
 import type { DnsEvent, DnsOutcome } from '../../model/events.ts';
 import { decodeQuery, encode, OPTION, RCODE, skipName, TYPE, WireError, type Edns, type Message, type ResourceRecord } from '../wire/index.ts';
 import type { Chain } from '../chain/chain.ts';
+import { LatencyCounts } from './latency.ts';
 import { answer, type Answer, type MaybeAnswer, type Query, type Transport } from '../chain/types.ts';
 
 /** Where answered queries go (the event sink); false when it is behind (counted as a drop). */
@@ -34,8 +35,8 @@ const encoder = new TextEncoder();
 
 export class QueryHandler {
   readonly stats: HandlerStats = { queries: 0, malformed: 0, dropped: 0, errors: 0, logDrops: 0, byOutcome: new Map(), byCategory: new Map() };
-  /** Called with every answered query's latency (µs) and outcome (metrics). */
-  onAnswer: ((outcome: DnsOutcome, latencyUs: number) => void) | null = null;
+  /** Latency of every answered query (metrics). */
+  readonly latency = new LatencyCounts();
 
   constructor(private chain: Chain, private readonly log: QueryLog | null) {}
 
@@ -48,7 +49,7 @@ export class QueryHandler {
    * The response bytes, or null to send nothing. Synchronous when the chain answered at once (a
    * cache hit, a block, a refusal): the caller then sends without a Promise in between.
    */
-  handle(buf: Uint8Array, source: string, sourcePort: number, transport: Transport): Reply {
+  handle(buf: Uint8Array, source: string, sourcePort: number, transport: Transport, into?: Uint8Array, intoOff = 0): Reply {
     const start = performance.now();
     this.stats.queries++;
     let parsed: ReturnType<typeof decodeQuery>;
@@ -80,8 +81,13 @@ export class QueryHandler {
     } catch {
       a = this.failed();
     }
-    if (a instanceof Promise) return a.then((x) => this.finish(buf, parsed.questionEnd, q, x), () => this.finish(buf, parsed.questionEnd, q, this.failed()));
-    return this.finish(buf, parsed.questionEnd, q, a);
+    if (a instanceof Promise) {
+      // The caller may reuse `buf` once this returns (the batched UDP listener does): keep the
+      // header and question, all that the response copies from it.
+      const kept = buf.slice(0, parsed.questionEnd);
+      return a.then((x) => this.finish(kept, parsed.questionEnd, q, x), () => this.finish(kept, parsed.questionEnd, q, this.failed()));
+    }
+    return this.finish(buf, parsed.questionEnd, q, a, into, intoOff);
   }
 
   private failed(): Answer {
@@ -90,7 +96,7 @@ export class QueryHandler {
   }
 
   /** Counts, logs and encodes one answered query. */
-  private finish(buf: Uint8Array, questionEnd: number, q: Query, a: Answer): Uint8Array | null {
+  private finish(buf: Uint8Array, questionEnd: number, q: Query, a: Answer, into?: Uint8Array, intoOff = 0): Uint8Array | null {
     const edns = q.edns;
     this.stats.byOutcome.set(a.outcome, (this.stats.byOutcome.get(a.outcome) ?? 0) + 1);
     if (a.category !== undefined) {
@@ -99,7 +105,7 @@ export class QueryHandler {
     }
     const latencyUs = Math.round((performance.now() - q.start) * 1000);
     this.logQuery(q, a, latencyUs);
-    this.onAnswer?.(a.outcome, latencyUs);
+    this.latency.observe(latencyUs);
     if (a.drop === true) {
       this.stats.dropped++;
       return null;
@@ -107,7 +113,7 @@ export class QueryHandler {
     const transport = q.transport;
     const maxSize = transport === 'udp' ? (edns === null ? 512 : Math.min(Math.max(512, edns.udpSize), MAX_UDP)) : 65535;
     if (a.wire !== undefined && a.ede === undefined && a.fixedTtl === undefined && a.rcode <= 15) {
-      const fast = this.fromTemplate(buf, questionEnd, q, a, edns, maxSize);
+      const fast = this.fromTemplate(buf, questionEnd, q, a, edns, maxSize, into, intoOff);
       if (fast !== null) return fast;
     }
     return encode(this.response(q, a, edns), { maxSize });
@@ -119,7 +125,7 @@ export class QueryHandler {
    * records again for every hit cost most of a hit's time (and its garbage). Null when the
    * template does not fit (the slow path truncates).
    */
-  private fromTemplate(buf: Uint8Array, questionEnd: number, q: Query, a: Answer, edns: Edns | null, maxSize: number): Uint8Array | null {
+  private fromTemplate(buf: Uint8Array, questionEnd: number, q: Query, a: Answer, edns: Edns | null, maxSize: number, into?: Uint8Array, intoOff = 0): Uint8Array | null {
     const shape = edns === null ? 0 : edns.dnssecOk ? 2 : 1;
     const wire = a.wire!;
     let t = wire.templates.get(shape);
@@ -129,8 +135,9 @@ export class QueryHandler {
       wire.templates.set(shape, t);
     }
     if (t.bytes.length > maxSize || t.questionEnd !== questionEnd) return null;
-    // A Buffer from Node's pool: dgram sends Buffers measurably cheaper than plain Uint8Arrays.
-    const out = Buffer.allocUnsafe(t.bytes.length);
+    // Straight into the caller's send slot when it gave one (the batched UDP listener), else a
+    // Buffer from Node's pool: dgram sends Buffers measurably cheaper than plain Uint8Arrays.
+    const out = into !== undefined && intoOff + t.bytes.length <= into.length ? into.subarray(intoOff, intoOff + t.bytes.length) : Buffer.allocUnsafe(t.bytes.length);
     out.set(t.bytes);
     out[0] = buf[0]!;
     out[1] = buf[1]!;

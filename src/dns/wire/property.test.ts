@@ -108,9 +108,11 @@ describe('properties', () => {
     fc.assert(fc.property(packets, mutation, fc.nat(), (pkt, muts, cut) => {
       const buf = pkt.slice(0, cut % 4 === 0 ? cut % (pkt.length + 1) : pkt.length);
       for (const [at, v] of muts) if (buf.length > 0) buf[at % buf.length] = v;
+      // Bounded: a compression loop would never return (the test times out); the 1 s bound only
+      // catches a blow-up, generous enough for a loaded CI machine.
       const t = performance.now();
       survives(buf);
-      return performance.now() - t < 50;
+      return performance.now() - t < 1000;
     }), { numRuns: 5000 });
   });
 });

@@ -1,5 +1,5 @@
 /** Front door of the in-memory intel matcher. */
 export { IntelMatcher, IntelMatcherBuilder } from './matcher.ts';
-export type { MatcherEntry, MatcherEntryInput, MatchHow, RejectedSample } from './types.ts';
+export type { MatcherEntry, MatcherEntryInput, MatcherParts, MatchHow, RejectedSample } from './types.ts';
 export { buildInWorker } from './worker-build.ts';
 export type { WorkerBuildOptions } from './worker-build.ts';

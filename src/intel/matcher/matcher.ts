@@ -13,6 +13,7 @@ import { TimeSlicer } from '../../core/slice.ts';
 import { INDICATOR_TYPES } from '../../model/indicator.ts';
 import type { IndicatorType } from '../../model/indicator.ts';
 import { finalize } from './finalize.ts';
+import { shareParts } from './share.ts';
 import { isV4Mapped, maskV4, maskWord, parseV4, parseV6 } from './ip.ts';
 import { Staging } from './staging.ts';
 import { FNV_PRIME, INLINE, INLINE_LONG, SLOT, filterBits, filterWord, hashRange, homeSlot, mix32, wordFind } from './tables.ts';
@@ -35,6 +36,7 @@ export class IntelMatcher {
   /** Inputs that lost to a duplicate of the same key. */
   readonly duplicates: number;
   private readonly parts: MatcherParts;
+  private sharedCache: MatcherParts | undefined;
   // Hot fields copied out of `parts` (one load fewer per access).
   private readonly seed: number;
   private readonly offsets: Uint32Array;
@@ -59,6 +61,15 @@ export class IntelMatcher {
     this.domSlotBytes = parts.domains.slotBytes;
     this.domCapacity = parts.domains.capacity;
     this.domFilter = parts.domainFilter;
+  }
+
+  /**
+   * The parts in shared memory (copied once per matcher, then cached), for DNS worker threads:
+   * `new IntelMatcher(parts)` there matches exactly as this one does.
+   */
+  sharedParts(): MatcherParts {
+    this.sharedCache ??= shareParts(this.parts);
+    return this.sharedCache;
   }
 
   static empty(): IntelMatcher {
