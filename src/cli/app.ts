@@ -12,6 +12,7 @@ import { FeedFetcher, FeedManager, IntelEngine, PopularityGuard, decayPolicy } f
 import { OrgService } from '../org/index.ts';
 import { EventMaintenance, EventSink, retentionPolicy } from '../events/index.ts';
 import { configFrom } from './context.ts';
+import { internalTest, type SensorContext, type SensorRuntime } from '../sensors/index.ts';
 
 export interface App {
   config: Config;
@@ -26,6 +27,10 @@ export interface App {
   sink: EventSink;
   /** Roll-ups and retention on schedule (started by `serve`). */
   maintenance: EventMaintenance;
+  /** The sensors `serve` runs (null in one-shot commands). */
+  sensors: SensorRuntime | null;
+  /** What a sensor needs of this process: the sink, "ours" by unit networks, the log. */
+  sensorContext(): SensorContext;
   close(): Promise<void>;
 }
 
@@ -77,7 +82,8 @@ export async function openApp(config: Config, log: Logger = createLogger(config.
     policy: retentionPolicy(config.events.retention),
   });
   return {
-    config, log, store, engine, fetcher, feeds, org, sink, maintenance,
+    config, log, store, engine, fetcher, feeds, org, sink, maintenance, sensors: null,
+    sensorContext: () => ({ output: sink, isInternal: internalTest((ip, site) => org.resolve(ip, site), config.sensors.internal), log }),
     async close(): Promise<void> {
       await feeds.stop();
       await maintenance.stop();

@@ -15,6 +15,7 @@ import type { Bucket, EventGroup } from '../store/index.ts';
 import type { Unit } from '../model/org.ts';
 import type { FeedFormat } from '../model/indicator.ts';
 import { lookup, type ImportReport, type LookupResult } from '../intel/index.ts';
+import { describeSensors, readFiles, type FileKind } from '../sensors/index.ts';
 import type { App } from './app.ts';
 import { withApp } from './app.ts';
 import { configFrom } from './context.ts';
@@ -192,6 +193,18 @@ export const OPS = {
   /** Replaces the tree; a running server maps events with the new tree from the next event on. */
   'units.replace': (app: App, p: { units: Unit[] }) => app.org.replace(p.units),
   'units.explain': (app: App, p: { ips: string[]; site: string }) => Promise.resolve(p.ips.map((ip) => ({ ip, m: app.org.explain(ip, p.site) }))),
+  'sensors.health': (app: App, _p: Record<string, never>) => Promise.resolve({
+    running: app.sensors !== null,
+    sensors: app.sensors?.health() ?? [],
+    failed: app.sensors?.failed ?? [],
+    configured: describeSensors(app.config.sensors),
+  }),
+  /** Files read once into the store (paths absolute: the server may run elsewhere in the tree). */
+  'sensors.read': async (app: App, p: { paths: string[]; kind?: FileKind; site?: string }) => {
+    const results = await readFiles(p.paths, app.sensorContext(), { ...(p.kind === undefined ? {} : { kind: p.kind }), ...(p.site === undefined ? {} : { site: p.site }) });
+    await app.sink.flush();
+    return results;
+  },
   backup: async (app: App, p: { dir: string }) => {
     await app.sink.flush();
     return app.store.backup(p.dir);

@@ -11,6 +11,7 @@ import { registerEvents } from './commands/events.ts';
 import { registerHosts } from './commands/hosts.ts';
 import { registerDb } from './commands/db.ts';
 import { registerForwarder } from './commands/forwarder.ts';
+import { registerSensors } from './commands/sensors.ts';
 
 export function buildProgram(): Command {
   const program = new Command('minewarden')
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerHosts(program);
   registerDb(program);
   registerForwarder(program);
+  registerSensors(program);
   return program;
 }
 

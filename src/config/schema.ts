@@ -141,6 +141,58 @@ const dnsSchema = z
     policy: { allow: [], deny: [], categories: {}, units: {} },
   });
 
+/** Sensors `serve` runs: collectors and log readers that turn what the network already produces into events. */
+const sensorsSchema = z
+  .strictObject({
+    /** Networks that are ours besides the private ranges and every unit's networks (a flow's client side). */
+    internal: z.array(z.string()).default([]),
+    /** NetFlow v5/v9 and IPFIX over UDP. */
+    netflow: z.array(z.strictObject({
+      listen: hostPort,
+      site: z.string().default(''),
+      /** Sampling rate per exporter address, when the exporter does not announce it. */
+      sampling: z.record(z.string(), z.number().int().positive()).default({}),
+      templateTimeout: duration.default(1800),
+    })).default([]),
+    /** Zeek logs (TSV or JSON, plain or gzip): files or directories, followed like tail -F or read once. */
+    zeek: z.array(z.strictObject({
+      paths: oneOrMany(z.string().min(1)),
+      follow: z.boolean().default(true),
+      site: z.string().default(''),
+    })).default([]),
+    /** Suricata EVE JSON: files followed or read once, and/or a Unix socket Suricata writes to (filetype: unix_stream). */
+    suricata: z.array(z.strictObject({
+      paths: oneOrMany(z.string().min(1)).default([]),
+      socket: z.string().min(1).optional(),
+      follow: z.boolean().default(true),
+      site: z.string().default(''),
+    })).default([]),
+    /** Syslog receivers (RFC 5424 and 3164): BIND and Unbound query logs, netfilter LOG lines. */
+    syslog: z.array(z.strictObject({
+      udp: hostPort.optional(),
+      tcp: hostPort.optional(),
+      site: z.string().default(''),
+    })).default([]),
+    /** HTTP ingest: POST /ingest with JSON lines (one event each), Authorization: Bearer TOKEN. */
+    http: z.strictObject({
+      listen: z.string().regex(/^$|^(\[[0-9a-fA-F:.]+\]|[0-9.]+|localhost):\d{1,5}$/, 'ADDRESS:PORT, or empty').default(''),
+      /** Required when listen is set: at least 16 characters. */
+      token: z.string().default(''),
+      /** Largest request body. */
+      maxBytes: z.number().int().positive().default(32 * 1024 * 1024),
+    }).default({ listen: '', token: '', maxBytes: 32 * 1024 * 1024 }),
+  })
+  .superRefine((s, ctx) => {
+    if (s.http.listen !== '' && s.http.token.length < 16) ctx.addIssue({ code: 'custom', path: ['http', 'token'], message: 'sensors.http.listen needs a token of at least 16 characters' });
+    s.syslog.forEach((x, i) => {
+      if (x.udp === undefined && x.tcp === undefined) ctx.addIssue({ code: 'custom', path: ['syslog', i], message: 'give udp, tcp or both' });
+    });
+    s.suricata.forEach((x, i) => {
+      if (x.paths.length === 0 && x.socket === undefined) ctx.addIssue({ code: 'custom', path: ['suricata', i], message: 'give paths, socket or both' });
+    });
+  })
+  .default({ internal: [], netflow: [], zeek: [], suricata: [], syslog: [], http: { listen: '', token: '', maxBytes: 32 * 1024 * 1024 } });
+
 export const configSchema = z
   .strictObject({
     /** Where the embedded store, feed caches and state live. */
@@ -218,6 +270,7 @@ export const configSchema = z
       })
       .default({ retention: DEFAULT_RETENTION, flushInterval: 0.25, rollupInterval: 60, retentionInterval: 86400, writer: 'worker' }),
     dns: dnsSchema,
+    sensors: sensorsSchema,
     /** `minewarden forwarder`: the site agent that forwards to the central gateway with each client's address. */
     forwarder: z
       .strictObject({
@@ -251,3 +304,4 @@ export type FeedConfig = z.output<typeof feedSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 export type DnsConfig = z.output<typeof dnsSchema>;
+export type SensorsConfig = z.output<typeof sensorsSchema>;

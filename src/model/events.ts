@@ -62,6 +62,11 @@ export interface DnsEvent extends EventBase {
   category?: string | null;
   /** Microseconds from query to answer. */
   latencyUs: number;
+  /**
+   * Addresses in the answer (A/AAAA), when the sensor saw them. Not stored: detectors read it as
+   * the event passes, to name the destination of the host's next flow.
+   */
+  answers?: string[] | null;
 }
 
 export interface FlowEvent extends EventBase {

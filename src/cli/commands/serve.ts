@@ -10,6 +10,7 @@ import { startControlServer, startMetricsServer, type ControlServer, type Metric
 import { createRegistry } from '../../core/metrics.ts';
 import { Gateway, intelLookup, localSinkholeHosts, orgLookup, registerDnsMetrics, registerSinkholeMetrics, Sinkhole, tapBlocked } from '../../dns/index.ts';
 import { registerEventMetrics } from '../../events/index.ts';
+import { registerSensorMetrics, SensorRuntime } from '../../sensors/index.ts';
 import { openApp } from '../app.ts';
 import { configFrom } from '../context.ts';
 import { controlHandlers } from '../ops.ts';
@@ -48,6 +49,7 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
     }
   });
   const closeAll = async (): Promise<void> => {
+    await app.sensors?.stop();
     await gateway?.close();
     await sinkhole?.close();
     await metrics?.close();
@@ -105,11 +107,19 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
       for (const line of gateway.describe()) log.debug(`dns chain ${line}`);
     }
   }
+  if (mode === 'serve') {
+    // Sensors: collectors and log readers from config. One that cannot start is reported, the rest run.
+    const sensors = new SensorRuntime(config.sensors, app.sensorContext());
+    app.sensors = sensors;
+    registerSensorMetrics(registry, () => sensors.health());
+    await sensors.start();
+  }
   const counts = engine.matcher.countsByType();
   log.info({
     indicators: engine.matcher.size, domains: counts.domain, feeds: config.intel.feeds.length, units: app.org.tree().size,
     dns: gateway === null ? 'off' : gateway.addresses.map((a) => `${a.proto}://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`).join(' '),
     sinkhole: sinkhole === null ? 'off' : sinkhole.addresses.map((a) => `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`).join(' '),
+    sensors: app.sensors === null || app.sensors.size === 0 ? 'none' : app.sensors.health().map((h) => h.id).join(' '),
     metrics: metrics?.url ?? 'off', control: control.path,
   }, 'Minewarden ready');
   if (config.intel.feeds.length === 0) {

@@ -69,9 +69,12 @@ function encoder(def: ColumnDef): Put {
           (cols[col] as NumColumn)[row] = code;
         };
       }
+      // Whole numbers only: a sensor's time in fractional ms (Zeek's ts × 1000) or a fractional
+      // byte count must not reach the store's BIGINT columns as such (the typed arrays of the
+      // smaller types truncate by themselves).
       return (cols, row, ev) => {
         const v = ev[field];
-        (cols[col] as NumColumn)[row] = typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
+        (cols[col] as NumColumn)[row] = typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
       };
     }
   }
