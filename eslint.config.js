@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'scripts/**', 'node_modules/**', 'data/**', 'coverage/**', 'bin/**', 'eslint.config.js', '.dependency-cruiser.cjs'] },
+  { ignores: ['dist/**', 'scripts/**', 'node_modules/**', 'data/**', 'coverage/**', 'bin/**', 'native/**/build/**', 'native/**/*.cjs', 'eslint.config.js', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
