@@ -103,7 +103,10 @@ describe('serve with sensors', () => {
 
     const udp = createSocket('udp4');
     for (const pkt of exportsOf(join(DATA, 'netflow/netflow_v9_softflowd.pcap'))) udp.send(pkt, nf, '127.0.0.1');
-    udp.send(Buffer.from('<30>Nov 22 10:00:00 ns1 named[812]: client @0x7f3c 10.20.30.40#53214 (pool.minexmr.test): query: pool.minexmr.test IN A +E(0)K (10.0.0.1)'), sl, '127.0.0.1');
+    // RFC 3164 time (no year, no zone: read as UTC), now, so that the event falls in the last hour.
+    const now = new Date();
+    const stamp = `${now.toUTCString().slice(8, 11)} ${String(now.getUTCDate()).padStart(2, ' ')} ${now.toISOString().slice(11, 19)}`;
+    udp.send(Buffer.from(`<30>${stamp} ns1 named[812]: client @0x7f3c 10.20.30.40#53214 (pool.minexmr.test): query: pool.minexmr.test IN A +E(0)K (10.0.0.1)`), sl, '127.0.0.1');
     const post = await fetch(`http://127.0.0.1:${http}/ingest`, {
       method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' },
       body: JSON.stringify({ kind: 'dns', ts: Date.now(), client: '10.9.9.9', name: 'via-http.test', qtype: 1, rcode: 0, outcome: 'resolved', latencyUs: 1 }),
