@@ -8,7 +8,9 @@ import type { Command } from 'commander';
 import type { Config } from '../config/index.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { FeedFetcher, FeedManager, IntelEngine, PopularityGuard, decayPolicy } from '../intel/index.ts';
+import { FeedFetcher, FeedManager, IntelEngine, PopularityGuard, decayPolicy, normalizeValue } from '../intel/index.ts';
+import { IncidentEngine } from '../incidents/index.ts';
+import { MinewardenError } from '../core/errors.ts';
 import { OrgService } from '../org/index.ts';
 import { EventMaintenance, EventSink, retentionPolicy } from '../events/index.ts';
 import { configFrom } from './context.ts';
@@ -27,6 +29,8 @@ export interface App {
   sink: EventSink;
   /** Roll-ups and retention on schedule (started by `serve`). */
   maintenance: EventMaintenance;
+  /** Alerts folded into incidents, and the analyst workflow. */
+  incidents: IncidentEngine;
   /** The sensors `serve` runs (null in one-shot commands). */
   sensors: SensorRuntime | null;
   /** What a sensor needs of this process: the sink, "ours" by unit networks, the log. */
@@ -81,8 +85,18 @@ export async function openApp(config: Config, log: Logger = createLogger(config.
     retentionMs: config.events.retentionInterval * 1000,
     policy: retentionPolicy(config.events.retention),
   });
+  const incidents = new IncidentEngine({
+    store: store.incidents,
+    // A unit the tree no longer has is its own lineage (the campaign's common unit may then be null).
+    lineage: (unit) => (org.tree().get(unit) === undefined ? [unit] : org.tree().path(unit).map((u) => u.id)),
+    allow: async (indicator, comment) => {
+      const n = normalizeValue(indicator);
+      if (!n.ok) throw new MinewardenError('MW_ERR_BAD_INPUT', `cannot allowlist ${indicator}: ${n.error}`);
+      await engine.addAllow({ type: n.type, value: n.value, comment, addedAt: engine.now() });
+    },
+  });
   return {
-    config, log, store, engine, fetcher, feeds, org, sink, maintenance, sensors: null,
+    config, log, store, engine, fetcher, feeds, org, sink, maintenance, incidents, sensors: null,
     sensorContext: () => ({ output: sink, isInternal: internalTest((ip, site) => org.resolve(ip, site), config.sensors.internal), log }),
     async close(): Promise<void> {
       await feeds.stop();

@@ -15,9 +15,11 @@ import type { Bucket, EventGroup } from '../store/index.ts';
 import type { Unit } from '../model/org.ts';
 import type { FeedFormat } from '../model/indicator.ts';
 import { lookup, type ImportReport, type LookupResult } from '../intel/index.ts';
-import { describeSensors, readFiles, type FileKind } from '../sensors/index.ts';
+import { describeSensors, type FileKind } from '../sensors/index.ts';
+import { analyzeFiles } from './analyze.ts';
 import type { App } from './app.ts';
 import { withApp } from './app.ts';
+import { INCIDENT_OPS } from './incident-ops.ts';
 import { configFrom } from './context.ts';
 
 export interface TopParams extends EventSearch {
@@ -199,12 +201,15 @@ export const OPS = {
     failed: app.sensors?.failed ?? [],
     configured: describeSensors(app.config.sensors),
   }),
-  /** Files read once into the store (paths absolute: the server may run elsewhere in the tree). */
+  /**
+   * Files read once into the store, with every detector watching (paths absolute: the server may
+   * run elsewhere in the tree); the incidents they touched come back with them.
+   */
   'sensors.read': async (app: App, p: { paths: string[]; kind?: FileKind; site?: string }) => {
-    const results = await readFiles(p.paths, app.sensorContext(), { ...(p.kind === undefined ? {} : { kind: p.kind }), ...(p.site === undefined ? {} : { site: p.site }) });
-    await app.sink.flush();
-    return results;
+    const r = await analyzeFiles(app, p.paths, { ...(p.kind === undefined ? {} : { kind: p.kind }), ...(p.site === undefined ? {} : { site: p.site }) });
+    return { files: r.files, incidents: r.incidents.map((i) => ({ id: i.id, severity: i.severity, title: i.title, hosts: i.hosts.length })) };
   },
+  ...INCIDENT_OPS,
   backup: async (app: App, p: { dir: string }) => {
     await app.sink.flush();
     return app.store.backup(p.dir);

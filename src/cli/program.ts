@@ -9,9 +9,12 @@ import { registerIntel } from './commands/intel.ts';
 import { registerUnits } from './commands/units.ts';
 import { registerEvents } from './commands/events.ts';
 import { registerHosts } from './commands/hosts.ts';
+import { registerIncidents } from './commands/incidents.ts';
 import { registerDb } from './commands/db.ts';
 import { registerForwarder } from './commands/forwarder.ts';
 import { registerSensors } from './commands/sensors.ts';
+import { registerAnalyze } from './commands/analyze.ts';
+import { registerDetectors } from './commands/detectors.ts';
 
 export function buildProgram(): Command {
   const program = new Command('minewarden')
@@ -26,9 +29,12 @@ export function buildProgram(): Command {
   registerUnits(program);
   registerEvents(program);
   registerHosts(program);
+  registerIncidents(program);
   registerDb(program);
   registerForwarder(program);
   registerSensors(program);
+  registerAnalyze(program);
+  registerDetectors(program);
   return program;
 }
 

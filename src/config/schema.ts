@@ -271,6 +271,11 @@ export const configSchema = z
       .default({ retention: DEFAULT_RETENTION, flushInterval: 0.25, rollupInterval: 60, retentionInterval: 86400, writer: 'worker' }),
     dns: dnsSchema,
     sensors: sensorsSchema,
+    /** Detectors: all run by default; turn one off by id, or change its parameters (see `minewarden detectors`). */
+    detect: z.strictObject({
+      disabled: z.array(z.string()).default([]),
+      params: z.record(z.string(), z.record(z.string(), z.number())).default({}),
+    }).default({ disabled: [], params: {} }),
     /** `minewarden forwarder`: the site agent that forwards to the central gateway with each client's address. */
     forwarder: z
       .strictObject({

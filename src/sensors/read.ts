@@ -11,7 +11,7 @@ import { constants, inflateSync, gunzipSync } from 'node:zlib';
 import { parseEventJson } from '../events/index.ts';
 import { EveSensor } from './eve/index.ts';
 import { NetflowCollector } from './netflow/index.ts';
-import { decodeFrame, Decoded, formatIp, packetsOf, PcapSensor, Res } from './pcap/index.ts';
+import { decodeFrame, Decoded, formatIp, packetsOf, PcapSensor, Res, type PayloadMessage, type PcapHttp } from './pcap/index.ts';
 import type { SensorContext } from './runtime.ts';
 import { SensorHealth, type SensorHealthView } from './types.ts';
 import { ZeekSensor } from './zeek/index.ts';
@@ -112,7 +112,11 @@ async function readOne(path: string, kind: FileKind, ctx: SensorContext, site: s
       return s.health();
     }
     case 'pcap': {
-      const s = new PcapSensor({ paths: [path], site }, ctx.output, { isInternal });
+      const s = new PcapSensor({ paths: [path], site }, ctx.output, {
+        isInternal,
+        ...(ctx.onPayload === undefined ? {} : { onPayload: (m: PayloadMessage) => ctx.onPayload!(m) }),
+        ...(ctx.onHttp === undefined ? {} : { onHttp: (h: PcapHttp) => ctx.onHttp!(h) }),
+      });
       await s.start();
       await s.done;
       return s.health();

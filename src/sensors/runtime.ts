@@ -12,6 +12,7 @@ import { HttpIngest } from './http/receiver.ts';
 import { isInternalDefault } from './net.ts';
 import { NetflowCollector } from './netflow/index.ts';
 import { SyslogReceiver } from './syslog/index.ts';
+import type { PayloadMessage, PcapHttp } from './pcap/index.ts';
 import type { EventOutput, Sensor, SensorHealthView } from './types.ts';
 import { ZeekSensor, type FileSeen as ZeekFileSeen } from './zeek/index.ts';
 
@@ -23,6 +24,10 @@ export interface SensorContext {
   log: Logger;
   /** Files seen in HTTP (Zeek files.log, Suricata fileinfo), for the detectors. */
   onFile?(f: ZeekFileSeen | EveFileSeen): void;
+  /** JSON-RPC lines in TCP payloads (pcap), for the mining-protocol detector. */
+  onPayload?(m: PayloadMessage): void;
+  /** HTTP exchanges with the first body bytes (pcap), for the executable detector. */
+  onHttp?(h: PcapHttp): void;
 }
 
 export interface SensorDeclaration {

@@ -12,6 +12,12 @@ export type {
   IndicatorQuery, IntelStats, IntelStore, KindStats, MatchableIndicator, OrgStore, ReplaceResult, RetentionPolicy, Store, TopRow,
   WriterStatus,
 } from './types.ts';
+export type { IncidentChange, IncidentQuery, IncidentStore, IncidentSummary } from './incidents.ts';
+export type {
+  BeaconRow, DnsTunnelRow, EventAnalytics, FanInHost, FanInQuery, FanInRow, HalfOpenRow, HostRef, HttpDownloadRow, LongConnectionRow,
+  NameFanInRow, PairKey, PortProfileRow, StrobeRow, TimeWindow,
+} from './analytics.ts';
+export { DOWNLOAD_EXTENSIONS, EXECUTABLE_TYPES, HALF_OPEN_STATES } from './analytics.ts';
 export { BatchBuilder, transferList, type EventBatch } from './events/batch.ts';
 export type { WriterLog } from './events/writer.ts';
 

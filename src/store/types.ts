@@ -6,7 +6,9 @@
 import type { AllowEntry, FeedStatus, IndicatorCore, IndicatorStatus, IndicatorType, StoredIndicator } from '../model/indicator.ts';
 import type { Unit } from '../model/org.ts';
 import type { DnsOutcome, EventKind, Host, StoredEvent } from '../model/events.ts';
+import type { EventAnalytics } from './analytics.ts';
 import type { EventBatch } from './events/batch.ts';
+import type { IncidentStore } from './incidents.ts';
 
 /** What the matcher needs of an indicator: no tags or reference, so scanning a million stays light. */
 export interface MatchableIndicator extends IndicatorCore {
@@ -93,6 +95,7 @@ export interface Store {
   readonly intel: IntelStore;
   readonly org: OrgStore;
   readonly events: EventStore;
+  readonly incidents: IncidentStore;
   /** A consistent copy of everything (state and events) while running, into a new directory `dir`. */
   backup(dir: string): Promise<BackupManifest>;
   close(): Promise<void>;
@@ -209,9 +212,10 @@ export interface WriterStatus {
 /**
  * Events and the hosts discovered from them. `write` never waits for I/O: batches go to one
  * writer (a worker thread in the embedded store), which appends them in order; a batch the store
- * cannot take is spooled to disk and retried, never dropped silently.
+ * cannot take is spooled to disk and retried, never dropped silently. The detectors' windowed
+ * aggregations (./analytics.ts) run inside the store, so no detector holds the events themselves.
  */
-export interface EventStore {
+export interface EventStore extends EventAnalytics {
   /** Hands a batch to the writer. Returns false when the writer is behind (the caller may slow down). */
   write(batch: EventBatch): boolean;
   /** Learned host names (DHCP, reverse DNS, Zeek). */

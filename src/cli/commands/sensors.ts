@@ -59,14 +59,19 @@ export function registerSensors(program: Command): void {
       if (o.type !== undefined && !(FILE_KINDS as readonly string[]).includes(o.type)) {
         throw new MinewardenError('MW_ERR_BAD_INPUT', `--type must be one of ${FILE_KINDS.join(', ')}`);
       }
-      const results = await runOp(cmd, 'sensors.read', {
+      const { files: results, incidents } = await runOp(cmd, 'sensors.read', {
         paths: paths.map((p) => resolve(p)),
         ...(o.type === undefined ? {} : { kind: o.type as FileKind }),
         ...(o.site === undefined ? {} : { site: o.site }),
       });
-      if (o.json === true) return json(results);
+      if (o.json === true) return json({ files: results, incidents });
       table(results.map((r) => ({ file: r.path, type: r.kind, events: r.health.events, skipped: r.health.errors, detail: r.health.detail })));
       printSamples(results.map((r) => r.health));
+      if (incidents.length > 0) {
+        process.stdout.write(`${incidents.length} incident(s) opened or updated:\n`);
+        for (const i of incidents) process.stdout.write(`  #${i.id} [${i.severity}] ${i.title}${i.hosts > 1 ? ` (${i.hosts} hosts)` : ''}\n`);
+        process.stdout.write('see them with: minewarden incidents\n');
+      }
       process.stdout.write('see them with: minewarden events query -k flow|dns|http|tls --since 30d\n');
     });
 }

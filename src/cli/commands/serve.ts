@@ -12,6 +12,7 @@ import { Gateway, intelLookup, localSinkholeHosts, orgLookup, registerDnsMetrics
 import { registerEventMetrics } from '../../events/index.ts';
 import { registerSensorMetrics, SensorRuntime } from '../../sensors/index.ts';
 import { openApp } from '../app.ts';
+import { startDetection, type Detection } from '../detection.ts';
 import { configFrom } from '../context.ts';
 import { controlHandlers } from '../ops.ts';
 
@@ -48,8 +49,11 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
       log.error(`dns configuration not reloaded, the running one stays: ${e instanceof Error ? e.message : String(e)}`);
     }
   });
+  let detection: Detection | null = null;
   const closeAll = async (): Promise<void> => {
     await app.sensors?.stop();
+    detection?.runtime.stop();
+    await detection?.settled();
     await gateway?.close();
     await sinkhole?.close();
     await metrics?.close();
@@ -66,6 +70,8 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
     throw e;
   }
   app.maintenance.start();
+  // Detectors: stream ones see every event recorded from here on; windowed ones run on their schedule.
+  detection = startDetection(app, { schedule: mode === 'serve' });
   await engine.start({ seed: config.intel.seed });
   await feeds.loadCachedIfEmpty();
   feeds.start(config.intel.schedulerTick);
@@ -79,7 +85,8 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
         sinkhole = await Sinkhole.start({ host: hosts, ports: sh.ports, events: app.sink, log, timeoutMs: sh.timeout * 1000, maxConnections: sh.maxConnections });
         registerSinkholeMetrics(registry, sinkhole);
       }
-      const queryLog = sinkhole === null ? app.sink : tapBlocked(app.sink, sinkhole);
+      // Every answered query passes the stream detectors (intelligence matches become alerts).
+      const queryLog = detection.tap(sinkhole === null ? app.sink : tapBlocked(app.sink, sinkhole));
       const sh2 = sinkhole;
       gateway = await Gateway.start({
         config: config.dns, intel: intelLookup(engine), org: orgLookup(app.org), queryLog, log,
@@ -109,7 +116,7 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
   }
   if (mode === 'serve') {
     // Sensors: collectors and log readers from config. One that cannot start is reported, the rest run.
-    const sensors = new SensorRuntime(config.sensors, app.sensorContext());
+    const sensors = new SensorRuntime(config.sensors, detection.context);
     app.sensors = sensors;
     registerSensorMetrics(registry, () => sensors.health());
     await sensors.start();

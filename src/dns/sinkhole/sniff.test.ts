@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CURL_CLIENT_HELLO, CURL_HTTP, captureClientHello, xmrigLogin } from './sinkhole.test-util.ts';
 import { hostName, parseClientHello, parseHttpRequest, parseStratum, printable, sniff, stratumStage, tlsHelloComplete } from './sniff.ts';
-import { splitUser } from './stratum.ts';
+import { splitUser } from '../../detect/index.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const WALLET = '44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A';

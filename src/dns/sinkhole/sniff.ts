@@ -5,9 +5,9 @@
  * read is bounds-checked and anything unexpected gives null, never an exception.
  */
 import { isIP } from 'node:net';
-import { parseStratum, stratumSummary, type MiningLogin } from './stratum.ts';
+import { parseStratum, stratumSummary, type MiningLogin } from '../../detect/index.ts';
 
-export { parseStratum, stratumStage, type MiningLogin, type StratumProtocol } from './stratum.ts';
+export { parseStratum, stratumStage, type MiningLogin, type StratumProtocol } from '../../detect/index.ts';
 
 export interface TlsHello {
   /** server_name (host_name type), lower case, no trailing dot; null when absent. */

@@ -4,6 +4,7 @@ import { MinewardenError } from '../../core/errors.ts';
 import type { BackupManifest, Store } from '../types.ts';
 import type { WriterLog } from '../events/writer.ts';
 import { Db } from './db.ts';
+import { DuckDbIncidentStore } from './incident-repo.ts';
 import { DuckDbIntelStore } from './intel-repo.ts';
 import { migrate } from './migrations.ts';
 import { DuckDbOrgStore } from './org-repo.ts';
@@ -60,6 +61,7 @@ export async function openDuckDbStore(opts: DuckDbStoreOptions): Promise<Store> 
     kind: 'embedded (DuckDB)',
     intel: new DuckDbIntelStore(db),
     org: new DuckDbOrgStore(db),
+    incidents: new DuckDbIncidentStore(db),
     events,
     async backup(dir: string): Promise<BackupManifest> {
       if (opts.dataDir === ':memory:') throw new MinewardenError('MW_ERR_BAD_INPUT', 'an in-memory store has nothing to back up');

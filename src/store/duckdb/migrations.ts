@@ -88,6 +88,56 @@ export const MIGRATIONS: readonly Migration[] = [
       `INSERT INTO org_revision VALUES (1, 1)`,
     ],
   },
+  {
+    version: 4,
+    name: 'incidents: hosts, evidence timeline, notes, audit trail',
+    sql: [
+      `CREATE SEQUENCE incident_ids START 1`,
+      // severity is the index in SEVERITIES so "at least high" is a comparison; hosts are JSON text
+      // (a campaign lists hundreds, always read whole with the incident).
+      `CREATE TABLE incidents (
+        id BIGINT PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        threat VARCHAR NOT NULL,
+        title VARCHAR NOT NULL,
+        severity UTINYINT NOT NULL,
+        confidence DOUBLE NOT NULL,
+        stage VARCHAR NOT NULL,
+        unit VARCHAR,
+        controller VARCHAR,
+        indicator VARCHAR,
+        first_seen DOUBLE NOT NULL,
+        last_seen DOUBLE NOT NULL,
+        state VARCHAR NOT NULL,
+        assignee VARCHAR,
+        campaign_id BIGINT,
+        alerts INTEGER NOT NULL,
+        hosts VARCHAR NOT NULL,
+        updated_at DOUBLE NOT NULL
+      )`,
+      // seq keeps the timeline in the order it was given (ties in ts stay in alert order).
+      `CREATE TABLE incident_timeline (
+        incident_id BIGINT NOT NULL,
+        seq INTEGER NOT NULL,
+        ts DOUBLE NOT NULL,
+        client VARCHAR NOT NULL,
+        detector VARCHAR NOT NULL,
+        stage VARCHAR NOT NULL,
+        title VARCHAR NOT NULL,
+        evidence VARCHAR NOT NULL,
+        events VARCHAR NOT NULL
+      )`,
+      `CREATE TABLE incident_notes (incident_id BIGINT NOT NULL, ts DOUBLE NOT NULL, actor VARCHAR NOT NULL, text VARCHAR NOT NULL)`,
+      `CREATE TABLE incident_changes (
+        incident_id BIGINT NOT NULL,
+        ts DOUBLE NOT NULL,
+        actor VARCHAR NOT NULL,
+        field VARCHAR NOT NULL,
+        from_value VARCHAR,
+        to_value VARCHAR
+      )`,
+    ],
+  },
 ];
 
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -76,6 +76,10 @@ export function udpDns(f: Flow, fromA: boolean, p: Uint8Array, tsUs: number, spo
     latencyUs: match ? Math.max(0, Math.round(tsUs - asked.tsUs)) : 0,
   };
   if (!match) ev.reason = 'query-not-seen';
+  // The addresses answered, for the detectors (they name the host's next flow: "to pool.example").
+  const answers: string[] = [];
+  for (const rr of msg.answers) if (rr.data.kind === 'a' || rr.data.kind === 'aaaa') answers.push(rr.data.address);
+  if (answers.length > 0) ev.answers = answers;
   sink.dns(ev);
   return true;
 }

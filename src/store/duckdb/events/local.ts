@@ -5,6 +5,10 @@
  */
 import type { Host, StoredEvent } from '../../../model/events.ts';
 import type {
+  BeaconRow, DnsTunnelRow, FanInQuery, FanInRow, HalfOpenRow, HttpDownloadRow, LongConnectionRow, NameFanInRow, PortProfileRow,
+  StrobeRow, TimeWindow,
+} from '../../analytics.ts';
+import type {
   BackupManifest, Bucket, CountRow, EventFilter, EventGroup, EventQuery, EventStats, EventStore, HostNameNote, HostQuery,
   RetentionPolicy, TopRow, WriterStatus,
 } from '../../types.ts';
@@ -118,6 +122,44 @@ export class LocalEventStore implements EventStore {
   async backup(dir: string): Promise<Pick<BackupManifest, 'events' | 'hosts'>> {
     await this.writer.flush();
     return this.repo.backup(dir);
+  }
+
+  // ---- the detectors' windowed analytics (../../analytics.ts)
+
+  fanIn(q: FanInQuery): Promise<FanInRow[]> {
+    return this.repo.analytics.fanIn(q);
+  }
+
+  fanInNames(q: FanInQuery): Promise<NameFanInRow[]> {
+    return this.repo.analytics.fanInNames(q);
+  }
+
+  portProfile(q: TimeWindow & { dst: string }): Promise<PortProfileRow[]> {
+    return this.repo.analytics.portProfile(q);
+  }
+
+  halfOpen(q: TimeWindow & { minAttempts: number; limit?: number }): Promise<HalfOpenRow[]> {
+    return this.repo.analytics.halfOpen(q);
+  }
+
+  beaconCandidates(q: TimeWindow & { minConnections: number; limit: number }): Promise<BeaconRow[]> {
+    return this.repo.analytics.beaconCandidates(q);
+  }
+
+  longConnections(q: TimeWindow & { minDurationMs: number; limit?: number }): Promise<LongConnectionRow[]> {
+    return this.repo.analytics.longConnections(q);
+  }
+
+  strobes(q: TimeWindow & { minPorts: number; limit?: number }): Promise<StrobeRow[]> {
+    return this.repo.analytics.strobes(q);
+  }
+
+  dnsTunnelCandidates(q: TimeWindow & { minUnique: number; limit?: number }): Promise<DnsTunnelRow[]> {
+    return this.repo.analytics.dnsTunnelCandidates(q);
+  }
+
+  rareHttpDownloads(q: TimeWindow & { limit?: number }): Promise<HttpDownloadRow[]> {
+    return this.repo.analytics.rareHttpDownloads(q);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 /** Messages between the main thread and the event writer worker (./worker.ts, ./remote.ts). */
+import { ANALYTICS_METHODS } from '../../analytics.ts';
 import type { WriterStatus } from '../../types.ts';
 import type { EventBatch } from '../../events/batch.ts';
 import type { HostNameNote } from '../../types.ts';
@@ -7,6 +8,7 @@ import type { EventStoreOptions } from './local.ts';
 /** Store methods the main thread may call on the worker, by name. */
 export const REMOTE_METHODS = [
   'query', 'counts', 'top', 'hosts', 'findHost', 'applyRetention', 'rollup', 'compact', 'stats', 'backup', 'flush', 'retryNow',
+  ...ANALYTICS_METHODS,
 ] as const;
 export type RemoteMethod = (typeof REMOTE_METHODS)[number];
 

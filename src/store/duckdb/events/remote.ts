@@ -5,6 +5,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Host, StoredEvent } from '../../../model/events.ts';
+import type {
+  BeaconRow, DnsTunnelRow, FanInQuery, FanInRow, HalfOpenRow, HttpDownloadRow, LongConnectionRow, NameFanInRow, PortProfileRow,
+  StrobeRow, TimeWindow,
+} from '../../analytics.ts';
 import { MinewardenError, type ErrorCode, ERROR_CODES } from '../../../core/errors.ts';
 import { workerEntry } from '../../../core/worker-entry.ts';
 import type {
@@ -180,6 +184,44 @@ export class RemoteEventStore implements EventStore {
 
   backup(dir: string): Promise<Pick<BackupManifest, 'events' | 'hosts'>> {
     return this.call('backup', dir);
+  }
+
+  // ---- the detectors' windowed analytics (../../analytics.ts)
+
+  fanIn(q: FanInQuery): Promise<FanInRow[]> {
+    return this.call('fanIn', q);
+  }
+
+  fanInNames(q: FanInQuery): Promise<NameFanInRow[]> {
+    return this.call('fanInNames', q);
+  }
+
+  portProfile(q: TimeWindow & { dst: string }): Promise<PortProfileRow[]> {
+    return this.call('portProfile', q);
+  }
+
+  halfOpen(q: TimeWindow & { minAttempts: number; limit?: number }): Promise<HalfOpenRow[]> {
+    return this.call('halfOpen', q);
+  }
+
+  beaconCandidates(q: TimeWindow & { minConnections: number; limit: number }): Promise<BeaconRow[]> {
+    return this.call('beaconCandidates', q);
+  }
+
+  longConnections(q: TimeWindow & { minDurationMs: number; limit?: number }): Promise<LongConnectionRow[]> {
+    return this.call('longConnections', q);
+  }
+
+  strobes(q: TimeWindow & { minPorts: number; limit?: number }): Promise<StrobeRow[]> {
+    return this.call('strobes', q);
+  }
+
+  dnsTunnelCandidates(q: TimeWindow & { minUnique: number; limit?: number }): Promise<DnsTunnelRow[]> {
+    return this.call('dnsTunnelCandidates', q);
+  }
+
+  rareHttpDownloads(q: TimeWindow & { limit?: number }): Promise<HttpDownloadRow[]> {
+    return this.call('rareHttpDownloads', q);
   }
 
   close(): Promise<void> {

@@ -19,6 +19,7 @@ import type { EventBatch, NumColumn, StrColumn } from '../../events/batch.ts';
 import { KIND_COLUMNS, tableOf, type ColumnDef } from '../../events/columns.ts';
 import { Db, num, str, type Row } from '../db.ts';
 import { migrate } from '../migrations.ts';
+import { DuckDbEventAnalytics } from './analytics.ts';
 import { BUCKET_MS, buildWhere, groupColumn, int } from './filter.ts';
 import { HostTable, toHost, type HostState } from './hosts.ts';
 import { EVENT_MIGRATIONS } from './migrations.ts';
@@ -73,7 +74,12 @@ export class DuckDbEventRepo {
     /** Long maintenance (compaction) runs here, so appends and queries go on meanwhile. */
     private readonly maint: Db,
     readonly path: string,
-  ) {}
+  ) {
+    this.analytics = new DuckDbEventAnalytics(reader, this.hosts);
+  }
+
+  /** The detectors' windowed queries, on the reader connection (./analytics.ts). */
+  readonly analytics: DuckDbEventAnalytics;
 
   static async open(opts: EventRepoOptions): Promise<DuckDbEventRepo> {
     const db = await Db.open(opts.path, { memoryLimit: opts.memoryLimit, threads: opts.threads ?? 2 });
