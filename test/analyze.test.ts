@@ -23,17 +23,17 @@ interface Report {
   incidents: Incident[];
 }
 
-function analyze(args: string[]): Report {
+async function analyze(args: string[]): Promise<Report> {
   const dir = mkdtempSync(join(tmpdir(), 'mw-analyze-'));
   // To a file: the report of 209 incidents is larger than a child's stdout buffer.
-  const r = mw(dir, ['analyze', '--format', 'json', '--out', join(dir, 'report.json'), ...args]);
+  const r = await mw(dir, ['analyze', '--format', 'json', '--out', join(dir, 'report.json'), ...args]);
   expect(r.code, r.err).toBe(0);
   return JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
 }
 
 describe('minewarden analyze', () => {
-  it('reports the XMRig capture as Monero mining by XMRig, with wallet, worker and pool name', () => {
-    const r = analyze([join(DATA, 'pcap/stratum_xmrig_rx0.pcap')]);
+  it('reports the XMRig capture as Monero mining by XMRig, with wallet, worker and pool name', async () => {
+    const r = await analyze([join(DATA, 'pcap/stratum_xmrig_rx0.pcap')]);
     expect(r.incidents).toHaveLength(1);
     const i = r.incidents[0]!;
     expect(i).toMatchObject({ kind: 'host', stage: 'mining', threat: 'mining', severity: 'high', hosts: [{ client: '127.0.0.1' }] });
@@ -47,7 +47,7 @@ describe('minewarden analyze', () => {
     expect(i.timeline.some((e) => e.detector === 'intel-match' && /supportxmr\.com/.test(e.title))).toBe(true);
   });
 
-  it('catches pool names of the maltrail list queried in a Zeek DNS log, and only the hosts that asked', () => {
+  it('catches pool names of the maltrail list queried in a Zeek DNS log, and only the hosts that asked', async () => {
     const pools = readFileSync(MALTRAIL, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#') && /^[a-z0-9.-]+\.[a-z]{2,}$/.test(l)).slice(40, 43);
     expect(pools).toHaveLength(3);
     const dir = mkdtempSync(join(tmpdir(), 'mw-zeekdns-'));
@@ -57,20 +57,20 @@ describe('minewarden analyze', () => {
     const row = (ts: number, host: string, name: string): string => [ts.toFixed(6), `C${ts}`, host, '40000', '10.0.0.53', '53', 'udp', '1', '0.01', name, '1', 'C_INTERNET', '1', 'A', '0', 'NOERROR', 'F', 'F', 'T', 'T', '0', '198.51.100.7', '60.0', 'F'].join('\t');
     const rows = [row(1_763_800_000, '10.5.0.21', pools[0]!), row(1_763_800_060, '10.5.0.21', pools[1]!), row(1_763_800_120, '10.5.0.33', pools[2]!), row(1_763_800_180, '10.5.0.40', 'www.wikipedia.org')];
     writeFileSync(join(dir, 'dns.log'), `${[...head, ...rows].join('\n')}\n`);
-    const r = analyze(['--intel', MALTRAIL, join(dir, 'dns.log')]);
+    const r = await analyze(['--intel', MALTRAIL, join(dir, 'dns.log')]);
     expect(r.files[0]).toMatchObject({ kind: 'zeek', health: { events: 4, errors: 0 } });
     const hosts = r.incidents.flatMap((i) => i.hosts.map((h) => h.client)).sort();
     expect(hosts).toEqual(['10.5.0.21', '10.5.0.33']);
     expect(r.incidents.every((i) => i.stage === 'mining' && i.timeline.every((e) => e.detector === 'intel-match'))).toBe(true);
   });
 
-  it('finds nothing in Zeek\'s wikipedia capture', () => {
-    const r = analyze([join(DATA, 'zeek/wikipedia/wikipedia.pcap')]);
+  it('finds nothing in Zeek\'s wikipedia capture', async () => {
+    const r = await analyze([join(DATA, 'zeek/wikipedia/wikipedia.pcap')]);
     expect(r.files[0]!.health.events).toBeGreaterThan(50);
     expect(r.incidents).toEqual([]);
   });
 
-  it('the source case: 209 hosts on one controller become one botnet campaign with the port profile', () => {
+  it('the source case: 209 hosts on one controller become one botnet campaign with the port profile', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mw-botnet-'));
     const C = '203.0.113.50';
     const t0 = 1_763_800_000_000;
@@ -100,7 +100,7 @@ describe('minewarden analyze', () => {
       seg(t0 + 3000, true, 0x02, 100), seg(t0 + 3001, false, 0x12, 500), seg(t0 + 3002, true, 0x10, 101),
       seg(t0 + 3003, true, 0x18, 101, login), seg(t0 + 3050, false, 0x18, 501, job),
     ]));
-    const r = analyze([join(dir, 'events.jsonl'), join(dir, 'stratum.pcap')]);
+    const r = await analyze([join(dir, 'events.jsonl'), join(dir, 'stratum.pcap')]);
     const campaigns = r.incidents.filter((i) => i.kind === 'campaign');
     expect(campaigns).toHaveLength(1);
     const c = campaigns[0]!;

@@ -1,66 +1,66 @@
 /**
  * The `minewarden` command as a user runs it: a real process, a real data directory, real feed files.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ROOT, MAIN, TSX, mw, mwAsync } from './support/cli.ts';
+import { ROOT, mw, mwAsync, startServe } from './support/cli.ts';
 
 const TESTDATA = join(ROOT, '../shared/testdata/intel');
 // tsx's loader by absolute path, since the commands run in their own working directories.
 
 describe('minewarden CLI', () => {
-  it('imports a real trail file, looks names up and explains why', () => {
+  it('imports a real trail file, looks names up and explains why', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mw-cli-'));
-    const imp = mw(dir, ['intel', 'import', join(TESTDATA, 'maltrail/crypto_mining.txt')]);
+    const imp = await mw(dir, ['intel', 'import', join(TESTDATA, 'maltrail/crypto_mining.txt')]);
     expect(imp.err).toBe('');
     expect(imp.code).toBe(0);
     expect(imp.out).toMatch(/source\s+import:crypto_mining\.txt \(maltrail\)/);
-    const look = mw(dir, ['intel', 'lookup', 'eu1.pool.supportxmr.com', 'en.wikipedia.org', 'not a name!']);
+    const look = await mw(dir, ['intel', 'lookup', 'eu1.pool.supportxmr.com', 'en.wikipedia.org', 'not a name!']);
     expect(look.out).toMatch(/eu1\.pool\.supportxmr\.com: MATCH — .*supportxmr\.com.*mining-pool/);
     expect(look.out).toMatch(/en\.wikipedia\.org: UNKNOWN/);
     expect(look.out).toMatch(/not a name!: INVALID/);
     expect(look.code).toBe(1);
-    const json = mw(dir, ['intel', 'lookup', '--json', 'moneroocean.stream']);
+    const json = await mw(dir, ['intel', 'lookup', '--json', 'moneroocean.stream']);
     expect((JSON.parse(json.out) as unknown[])[0]).toMatchObject({ verdict: 'match', value: 'moneroocean.stream' });
-    const stats = mw(dir, ['intel', 'stats', '--json']);
+    const stats = await mw(dir, ['intel', 'stats', '--json']);
     expect((JSON.parse(stats.out) as { bySource: Record<string, number> }).bySource['import:crypto_mining.txt']).toBeGreaterThan(1000);
   });
 
-  it('manages the allowlist and the review list', () => {
+  it('manages the allowlist and the review list', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mw-cli-'));
     const feed = join(dir, 'list.txt');
     writeFileSync(feed, 'youtube.com\nbad-pool.example\n');
-    const imp = mw(dir, ['intel', 'import', feed, '--category', 'mining-pool']);
+    const imp = await mw(dir, ['intel', 'import', feed, '--category', 'mining-pool']);
     expect(imp.out).toMatch(/held\s+1 for review/);
-    expect(mw(dir, ['intel', 'review', 'list']).out).toMatch(/youtube\.com .*popular/);
-    expect(mw(dir, ['intel', 'lookup', 'youtube.com']).out).toMatch(/HELD/);
-    expect(mw(dir, ['intel', 'review', 'release', 'youtube.com']).out).toMatch(/released youtube\.com/);
-    expect(mw(dir, ['intel', 'lookup', 'm.youtube.com']).out).toMatch(/MATCH/);
-    expect(mw(dir, ['intel', 'allow', 'add', 'bad-pool.example', '--comment', 'lab']).out).toMatch(/allowed domain bad-pool\.example/);
-    expect(mw(dir, ['intel', 'lookup', 'x.bad-pool.example']).out).toMatch(/ALLOWLISTED/);
-    expect(mw(dir, ['intel', 'allow']).out).toMatch(/bad-pool\.example\s+lab/);
+    expect((await mw(dir, ['intel', 'review', 'list'])).out).toMatch(/youtube\.com .*popular/);
+    expect((await mw(dir, ['intel', 'lookup', 'youtube.com'])).out).toMatch(/HELD/);
+    expect((await mw(dir, ['intel', 'review', 'release', 'youtube.com'])).out).toMatch(/released youtube\.com/);
+    expect((await mw(dir, ['intel', 'lookup', 'm.youtube.com'])).out).toMatch(/MATCH/);
+    expect((await mw(dir, ['intel', 'allow', 'add', 'bad-pool.example', '--comment', 'lab'])).out).toMatch(/allowed domain bad-pool\.example/);
+    expect((await mw(dir, ['intel', 'lookup', 'x.bad-pool.example'])).out).toMatch(/ALLOWLISTED/);
+    expect((await mw(dir, ['intel', 'allow'])).out).toMatch(/bad-pool\.example\s+lab/);
   });
 
-  it('exports the active set as an RPZ zone, hosts and STIX', () => {
+  it('exports the active set as an RPZ zone, hosts and STIX', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mw-cli-'));
     const feed = join(dir, 'pools.txt');
     writeFileSync(feed, 'pool.bad-miner.example\n91.121.0.0/16\n');
-    mw(dir, ['intel', 'import', feed, '--category', 'mining-pool', '--confidence', '90']);
+    await mw(dir, ['intel', 'import', feed, '--category', 'mining-pool', '--confidence', '90']);
     const rpz = join(dir, 'out.rpz');
-    expect(mw(dir, ['intel', 'export', '--format', 'rpz', '-o', rpz]).code).toBe(0);
+    expect((await mw(dir, ['intel', 'export', '--format', 'rpz', '-o', rpz])).code).toBe(0);
     const zone = readFileSync(rpz, 'utf8');
     expect(zone).toMatch(/^pool\.bad-miner\.example\s.*CNAME \.(\s|$)/m);
     expect(zone).toMatch(/^16\.0\.0\.121\.91\.rpz-ip\s.*CNAME \.(\s|$)/m);
     const check = spawnSync('named-checkzone', ['rpz.minewarden', rpz], { encoding: 'utf8' });
     if (check.error === undefined) expect(check.stdout).toMatch(/OK/);
-    const hosts = mw(dir, ['intel', 'export', '--format', 'hosts']);
+    const hosts = await mw(dir, ['intel', 'export', '--format', 'hosts']);
     expect(hosts.out).toMatch(/^0\.0\.0\.0 pool\.bad-miner\.example$/m);
-    const stix = JSON.parse(mw(dir, ['intel', 'export', '--format', 'stix']).out) as { objects: Array<{ pattern?: string }> };
+    const stix = JSON.parse((await mw(dir, ['intel', 'export', '--format', 'stix'])).out) as { objects: Array<{ pattern?: string }> };
     expect(stix.objects.some((o) => o.pattern === "[domain-name:value = 'pool.bad-miner.example']")).toBe(true);
   });
 
@@ -83,41 +83,28 @@ describe('minewarden CLI', () => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
-    expect(mw(dir, ['intel', 'lookup', 'a.xmr.url-pool.example']).out).toMatch(/MATCH/);
+    expect((await mw(dir, ['intel', 'lookup', 'a.xmr.url-pool.example'])).out).toMatch(/MATCH/);
   });
 
-  it('stops on a bad config key, naming it', () => {
+  it('stops on a bad config key, naming it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mw-cli-'));
     writeFileSync(join(dir, 'minewarden.yaml'), 'intel:\n  seeds: true\n');
-    const r = mw(dir, ['intel', 'stats']);
+    const r = await mw(dir, ['intel', 'stats']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/unknown key "intel\.seeds"/);
-    const e = mw(dir, ['intel', 'stats'], { MINEWARDEN_LOG__LEVLE: 'debug' });
+    const e = await mw(dir, ['intel', 'stats'], { MINEWARDEN_LOG__LEVLE: 'debug' });
     expect(e.err).toMatch(/MINEWARDEN_LOG__LEVLE/);
   });
 
   it('serve starts on embedded defaults, loads the seed, and stops cleanly on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mw-serve-'));
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, 'serve'], { cwd: dir, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`serve did not get ready:\n${log}`)), 30_000);
-      const check = setInterval(() => {
-        if (/Minewarden ready/.test(log)) {
-          clearTimeout(t);
-          clearInterval(check);
-          resolve();
-        }
-      }, 50);
-    });
-    expect(log).toMatch(/indicators=\d+/);
+    const { child, log } = await startServe(dir);
+    expect(log()).toMatch(/indicators=\d+/);
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     // The store persisted the seed in the data directory it created.
-    const stats = mw(join(dir, 'data'), ['intel', 'stats', '--json'], {});
+    const stats = await mw(join(dir, 'data'), ['intel', 'stats', '--json'], {});
     expect(stats.code).toBe(0);
   });
 });

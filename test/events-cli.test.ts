@@ -3,13 +3,13 @@
  * directory, first on their own, then with `serve` running (the one-shot commands then go through
  * the server's control socket), including a backup taken while events are being written.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAIN, TSX, mw, mwAsync } from './support/cli.ts';
+import { mw, mwAsync, startServe as startServing } from './support/cli.ts';
 import { UnitTree, exportUnitsCsv, exportUnitsYaml } from '../src/org/index.ts';
 import { CITY } from '../src/org/org.test-util.ts';
 import { hasNsd, startAuthoritative, TEST_ZONE } from './support/authoritative.ts';
@@ -45,68 +45,68 @@ function eventsFile(dir: string, n = 3000, t0 = T0): string {
   return file;
 }
 
-function setup(): { dir: string; data: string } {
+async function setup(): Promise<{ dir: string; data: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'mw-events-'));
   const data = join(dir, 'data');
   writeFileSync(join(dir, 'city.yml'), exportUnitsYaml(UnitTree.build(CITY)));
-  expect(mw(data, ['units', 'import', join(dir, 'city.yml')]).out).toMatch(/imported 13 units/);
+  expect((await mw(data, ['units', 'import', join(dir, 'city.yml')])).out).toMatch(/imported 13 units/);
   return { dir, data };
 }
 
 describe('minewarden events, hosts, db (no server running)', () => {
-  it('imports JSON lines, skips bad lines with their numbers, and answers queries, top lists, counts and hosts', () => {
-    const { dir, data } = setup();
-    const imp = mw(data, ['events', 'import', eventsFile(dir)]);
+  it('imports JSON lines, skips bad lines with their numbers, and answers queries, top lists, counts and hosts', async () => {
+    const { dir, data } = await setup();
+    const imp = await mw(data, ['events', 'import', eventsFile(dir)]);
     expect(imp.code).toBe(0);
     expect(imp.out).toMatch(/^3,002 events recorded from 3,004 lines$/m);
     expect(imp.out).toMatch(/^ {2}line 3001: not JSON/m);
     expect(imp.out).toMatch(/^ {2}line 3002: outcome: .*expected one of "resolved"/m);
 
     // Newest first, with the unit each address mapped to at ingest (the site picks the school).
-    const q = JSON.parse(`[${mw(data, ['events', 'query', '--json', '-n', '3000']).out.trim().split('\n').join(',')}]`) as Array<Record<string, unknown>>;
+    const q = JSON.parse(`[${(await mw(data, ['events', 'query', '--json', '-n', '3000'])).out.trim().split('\n').join(',')}]`) as Array<Record<string, unknown>>;
     expect(q).toHaveLength(3000);
     expect(q.every((e, i) => i === 0 || (e.ts as number) <= (q[i - 1]!.ts as number))).toBe(true);
     const units = new Set(q.map((e) => `${String(e.client).split('.').slice(0, 3).join('.')}|${String(e.site)}|${String(e.unit)}`));
     expect([...units].sort()).toEqual(['10.1.1|east-1|s-east-1', '10.3.7||lab-north-7', '192.168.1|east-2|s-east-2']);
 
     // A unit subtree: the east district holds s-east-1 and s-east-2; blocked only.
-    const east = mw(data, ['events', 'query', '--unit', 'd-east', '--outcome', 'blocked', '-n', '5']).out.split('\n');
+    const east = (await mw(data, ['events', 'query', '--unit', 'd-east', '--outcome', 'blocked', '-n', '5'])).out.split('\n');
     expect(east[0]).toMatch(/^TIME\s+HOST\s+UNIT\s+NAME\s+TYPE\s+RCODE\s+OUTCOME\s+CATEGORY\s+INDICATOR\s+MS$/);
     expect(east.slice(1, 6).every((l) => /s-east-[12]\s+xmr\.pool\.example\s+(A|AAAA)\s+NXDOMAIN\s+blocked\s+mining-pool\s+pool\.example/.test(l))).toBe(true);
-    expect(mw(data, ['events', 'query', '--name', 'pool.example', '--json', '-n', '10000']).out.trim().split('\n')).toHaveLength(300);
-    expect(mw(data, ['events', 'query', '--host', '192.168.1.3', '--site', 'west-2']).out).toMatch(/no events match/);
+    expect((await mw(data, ['events', 'query', '--name', 'pool.example', '--json', '-n', '10000'])).out.trim().split('\n')).toHaveLength(300);
+    expect((await mw(data, ['events', 'query', '--host', '192.168.1.3', '--site', 'west-2'])).out).toMatch(/no events match/);
 
-    const flow = mw(data, ['events', 'query', '-k', 'flow']).out;
+    const flow = (await mw(data, ['events', 'query', '-k', 'flow'])).out;
     expect(flow).toMatch(/10\.3\.7\.150\s+lab-north-7\s+10\.3\.7\.150:50123\s+198\.51\.100\.77:3333\s+tcp\s+6000000000B\/4000p\s+90000B\/3000p\s+SF\s+zeek-1/);
-    const alert = JSON.parse(mw(data, ['events', 'query', '-k', 'alert', '--json']).out) as Record<string, unknown>;
+    const alert = JSON.parse((await mw(data, ['events', 'query', '-k', 'alert', '--json'])).out) as Record<string, unknown>;
     expect(alert).toMatchObject({ detector: 'stratum', severity: 'high', unit: 'lab-north-7', evidence: { wallet: '44AFFq5kSiGBoZ', worker: 'lab-pc-3' } });
 
-    const top = JSON.parse(mw(data, ['events', 'top', '-b', 'name', '-n', '2', '--json']).out) as Array<{ key: string; count: number; blocked: number }>;
+    const top = JSON.parse((await mw(data, ['events', 'top', '-b', 'name', '-n', '2', '--json'])).out) as Array<{ key: string; count: number; blocked: number }>;
     expect(top[0]).toEqual({ key: 'xmr.pool.example', count: 300, blocked: 300 });
-    const byUnit = JSON.parse(mw(data, ['events', 'counts', '-b', 'unit', '--bucket', 'day', '--json']).out) as Array<{ key: string; count: number }>;
+    const byUnit = JSON.parse((await mw(data, ['events', 'counts', '-b', 'unit', '--bucket', 'day', '--json'])).out) as Array<{ key: string; count: number }>;
     expect(byUnit.reduce((a, r) => a + r.count, 0)).toBe(3000);
     expect(new Set(byUnit.map((r) => r.key))).toEqual(new Set(['s-east-1', 's-east-2', 'lab-north-7']));
-    expect(mw(data, ['events', 'counts', '-b', 'outcome']).out).toMatch(/^TIME\s+OUTCOME\s+COUNT$/m);
+    expect((await mw(data, ['events', 'counts', '-b', 'outcome'])).out).toMatch(/^TIME\s+OUTCOME\s+COUNT$/m);
 
-    const hosts = JSON.parse(mw(data, ['hosts', '--unit', 'd-east', '--json']).out) as Array<{ address: string; site: string; unit: string }>;
+    const hosts = JSON.parse((await mw(data, ['hosts', '--unit', 'd-east', '--json'])).out) as Array<{ address: string; site: string; unit: string }>;
     expect(hosts).toHaveLength(40);
     expect(hosts.filter((h) => h.site === 'east-2').every((h) => h.unit === 's-east-2' && h.address.startsWith('192.168.1.'))).toBe(true);
 
-    const stats = mw(data, ['db', 'stats']).out;
+    const stats = (await mw(data, ['db', 'stats'])).out;
     expect(stats).toMatch(/^dns\s+3,000\s/m);
     expect(stats).toMatch(/^flow\s+1\s/m);
     expect(stats).toMatch(/^hosts 61, /m);
     expect(stats).toMatch(/^events\.duckdb\s/m);
   }, 240_000);
 
-  it('says clearly what is wrong with a bad search', () => {
-    const { data } = setup();
-    const bad = mw(data, ['events', 'query', '--unit', 'no-such-unit']);
+  it('says clearly what is wrong with a bad search', async () => {
+    const { data } = await setup();
+    const bad = await mw(data, ['events', 'query', '--unit', 'no-such-unit']);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/no unit "no-such-unit"/);
-    expect(mw(data, ['events', 'query', '--since', 'yesterday-ish']).err).toMatch(/since "yesterday-ish" is not a time/);
-    expect(mw(data, ['events', 'query', '-k', 'smtp']).err).toMatch(/unknown event kind "smtp"/);
-    expect(mw(data, ['events', 'query', '-k', 'flow', '--outcome', 'blocked']).err).toMatch(/flow events have no outcome/);
+    expect((await mw(data, ['events', 'query', '--since', 'yesterday-ish'])).err).toMatch(/since "yesterday-ish" is not a time/);
+    expect((await mw(data, ['events', 'query', '-k', 'smtp'])).err).toMatch(/unknown event kind "smtp"/);
+    expect((await mw(data, ['events', 'query', '-k', 'flow', '--outcome', 'blocked'])).err).toMatch(/flow events have no outcome/);
   }, 120_000);
 });
 
@@ -118,28 +118,15 @@ describe('with serve running', () => {
   });
 
   async function startServe(data: string): Promise<{ child: ChildProcess; log: () => string; metrics: string }> {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, '--data-dir', data, 'serve'], { cwd: data, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    server = child;
-    let log = '';
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`serve did not get ready:\n${log}`)), 60_000);
-      const check = setInterval(() => {
-        if (/Minewarden ready/.test(log)) {
-          clearTimeout(t);
-          clearInterval(check);
-          resolve();
-        }
-      }, 50);
-    });
-    const metrics = /metrics=(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(log)?.[1];
-    expect(metrics).toBeDefined();
-    return { child, log: () => log, metrics: metrics! };
+    const s = await startServing(data, { dataDir: data });
+    server = s.child;
+    expect(s.metrics).not.toBe('');
+    return s;
   }
 
+
   it('imports, queries and backs up through the running server, even while events are written; restore refuses until it stops', async () => {
-    const { dir, data } = setup();
+    const { dir, data } = await setup();
     const { child, metrics } = await startServe(data);
 
     const imp = await mwAsync(data, ['events', 'import', eventsFile(dir)]);
@@ -187,24 +174,24 @@ describe('with serve running', () => {
 
     // Restore into a fresh directory, and back into the original one (its files moved aside).
     const fresh = join(dir, 'restored');
-    const r1 = mw(fresh, ['restore', backupDir]);
+    const r1 = await mw(fresh, ['restore', backupDir]);
     expect(r1.out).toMatch(/restored .*backup-1/);
-    const restored = mw(fresh, ['db', 'stats', '--json']);
+    const restored = await mw(fresh, ['db', 'stats', '--json']);
     const s = JSON.parse(restored.out) as { events: { kinds: { dns: { rows: number }; alert: { rows: number } }; hosts: number }; state: { units: number; indicators: number } };
     expect(s.events.kinds.dns.rows).toBeGreaterThanOrEqual(3000);
     expect(s.events.kinds.dns.rows).toBeLessThanOrEqual(23_000);
     expect(s.state.units).toBe(13);
     expect(s.state.indicators).toBeGreaterThan(0);
-    const r2 = mw(data, ['restore', backupDir]);
+    const r2 = await mw(data, ['restore', backupDir]);
     expect(r2.out).toMatch(/previous database files are in .*pre-restore-/);
-    expect(mw(data, ['events', 'query', '-k', 'alert']).out).toMatch(/stratum/);
+    expect((await mw(data, ['events', 'query', '-k', 'alert'])).out).toMatch(/stratum/);
   }, 300_000);
 
   it('serve runs the DNS gateway: dig is answered through a real upstream, seed pools are blocked, and every query lands in the events', async () => {
     if (!hasNsd()) return;
     const auth = await startAuthoritative(TEST_ZONE);
     try {
-      const { data } = setup();
+      const { data } = await setup();
       const prev = process.env.MINEWARDEN_DNS__UPSTREAMS;
       process.env.MINEWARDEN_DNS__UPSTREAMS = `[127.0.0.1:${auth.port}]`;
       let started: Awaited<ReturnType<typeof startServe>>;
@@ -251,7 +238,7 @@ describe('with serve running', () => {
   }, 120_000);
 
   it('with the sinkhole action, a blocked client that connects to the sinkhole is recorded with its name and miner login', async () => {
-    const { data } = setup();
+    const { data } = await setup();
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const sinkPort = (probe.address() as AddressInfo).port;

@@ -3,14 +3,14 @@
  * into the data directory; `serve` with sensors configured collects NetFlow exports, a BIND query
  * log line over syslog and events over HTTP, and `minewarden sensors` and /metrics show it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync, writeFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeFrame, Decoded, packetsOf, Res } from '../src/sensors/pcap/index.ts';
-import { MAIN, mw, mwAsync, stopChild, TSX } from './support/cli.ts';
+import { mw, mwAsync, startServe, stopChild } from './support/cli.ts';
 
 const DATA = new URL('../../shared/testdata/', import.meta.url).pathname;
 const TOKEN = 'sensor-test-token-0123456789';
@@ -42,29 +42,29 @@ function exportsOf(file: string): Uint8Array[] {
 }
 
 describe('minewarden ingest (no server running)', () => {
-  it('reads a pcap, an EVE file, a Zeek folder and NetFlow exports, detecting each, and the events are queryable', () => {
+  it('reads a pcap, an EVE file, a Zeek folder and NetFlow exports, detecting each, and the events are queryable', async () => {
     const data = mkdtempSync(join(tmpdir(), 'mw-ingest-'));
-    const r = mw(data, ['ingest', join(DATA, 'pcap/stratum_xmrig_rx0.pcap'), join(DATA, 'suricata/stratum_xmrig_rx0.eve.json'), join(DATA, 'zeek/rita-json'), join(DATA, 'netflow/netflow_v5_softflowd.pcap')]);
+    const r = await mw(data, ['ingest', join(DATA, 'pcap/stratum_xmrig_rx0.pcap'), join(DATA, 'suricata/stratum_xmrig_rx0.eve.json'), join(DATA, 'zeek/rita-json'), join(DATA, 'netflow/netflow_v5_softflowd.pcap')]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/stratum_xmrig_rx0\.pcap\s+pcap\s+4\s+0/);
     expect(r.out).toMatch(/eve\.json\s+suricata\s+4\s+0/);
     expect(r.out).toMatch(/rita-json\s+zeek\s+182\s+0/);
     expect(r.out).toMatch(/netflow_v5_softflowd\.pcap\s+netflow\s+\d+\s+0/);
-    const flows = mw(data, ['events', 'query', '-k', 'flow', '--since', '100000d', '--json', '-n', '5000']);
+    const flows = await mw(data, ['events', 'query', '-k', 'flow', '--since', '100000d', '--json', '-n', '5000']);
     const rows = flows.out.trim().split('\n').map((l) => JSON.parse(l) as { dst: string; dstPort: number; sensor: string });
     expect(rows.some((f) => f.dstPort === 3333 && f.sensor.startsWith('pcap:'))).toBe(true);
     expect(rows.some((f) => f.dst === '185.71.66.20' && f.dstPort === 6666 && f.sensor.startsWith('netflow:'))).toBe(true);
-    const bad = mw(data, ['ingest', '--type', 'nonsense', 'x']);
+    const bad = await mw(data, ['ingest', '--type', 'nonsense', 'x']);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/--type must be one of zeek, suricata, pcap, netflow, events/);
   }, 120_000);
 
-  it('`sensors` without a server lists what is configured', () => {
+  it('`sensors` without a server lists what is configured', async () => {
     const data = mkdtempSync(join(tmpdir(), 'mw-sensors-'));
     mkdirSync(data, { recursive: true });
     writeFileSync(join(data, 'minewarden.yaml'), 'sensors:\n  netflow: [{ listen: "127.0.0.1:2055" }]\n  zeek: [{ paths: [/opt/zeek/logs/current] }]\n');
-    const r = mw(data, ['sensors']);
+    const r = await mw(data, ['sensors']);
     expect(r.out).toMatch(/not running \(start minewarden serve\); configured:\n {2}netflow: udp 127\.0\.0\.1:2055\n {2}zeek: follow \/opt\/zeek\/logs\/current/);
   });
 });
@@ -84,22 +84,8 @@ describe('serve with sensors', () => {
       `  syslog: [{ udp: "127.0.0.1:${sl}" }]`,
       `  http: { listen: "127.0.0.1:${http}", token: ${TOKEN} }`,
     ].join('\n'));
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, '--data-dir', data, 'serve'], { cwd: data, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, metrics } = await startServe(data, { dataDir: data });
     server = child;
-    let log = '';
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`serve did not get ready:\n${log}`)), 60_000);
-      const check = setInterval(() => {
-        if (/Minewarden ready/.test(log)) {
-          clearTimeout(t);
-          clearInterval(check);
-          resolve();
-        }
-      }, 50);
-    });
-    const metrics = /metrics=(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(log)![1]!;
 
     const udp = createSocket('udp4');
     for (const pkt of exportsOf(join(DATA, 'netflow/netflow_v9_softflowd.pcap'))) udp.send(pkt, nf, '127.0.0.1');

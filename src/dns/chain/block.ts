@@ -38,7 +38,8 @@ function soa(owner: string, ttl: number): ResourceRecord {
 
 export function blockAnswer(q: Query, opts: BlockOptions, why: BlockReason): Answer {
   const ede = { code: why.filtered === true ? EDE.FILTERED : EDE.BLOCKED, text: why.text };
-  const base = { indicator: why.indicator, category: why.category, ede, aa: true };
+  const kind = opts.action === 'sinkhole' ? (q.qtype === TYPE.A ? 'a' : q.qtype === TYPE.AAAA ? 'aaaa' : 'other') : '';
+  const base = { indicator: why.indicator, category: why.category, ede, aa: true, blockShape: `${opts.action}|${kind}|${opts.ttl}` };
   const clean = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as Partial<Answer>;
   switch (opts.action) {
     case 'refused':

@@ -73,6 +73,11 @@ export interface Answer {
   fixedTtl?: number;
   /** A cache entry's encoded responses, reused for the next hits (see server/handler.ts). */
   wire?: WireCache;
+  /**
+   * A block answer's shape (action and record kind): every block of that shape is the same bytes
+   * but for the question and the EDE text, so the handler keeps one encoding of each.
+   */
+  blockShape?: string;
 }
 
 /** Encoded responses of one cache entry, one per response shape (no EDNS / EDNS / EDNS+DO). */

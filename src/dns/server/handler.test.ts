@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Chain } from '../chain/chain.ts';
+import { IntelStage } from '../chain/intel.ts';
 import { answer } from '../chain/types.ts';
 import { decode, encode, RCODE, TYPE } from '../wire/index.ts';
 import { QueryHandler } from './handler.ts';
@@ -61,5 +62,43 @@ describe('query handler under hostile input', () => {
     expect(((m.edns?.extendedRcode ?? 0) << 4) | m.flags.rcode).toBe(RCODE.BADVERS);
     const notify = await h.handle(encode({ ...v1, flags: { ...v1.flags, opcode: 4 } }), '127.0.0.1', 1, 'udp');
     expect(decode(notify!).flags.rcode).toBe(RCODE.NOTIMP);
+  });
+});
+
+describe('block answers from their shape\'s template', () => {
+  const blockChain = (action: 'nxdomain' | 'nodata' | 'refused' | 'sinkhole'): Chain => new Chain([new IntelStage({
+    domain: (n) => (n.endsWith('pool.test') ? { value: n.split('.').slice(-3).join('.'), category: 'mining-pool', source: 'feed' } : null),
+    ip: () => null, size: () => 1,
+  }, { action, ttl: 60, sinkholeV4: '192.0.2.253', sinkholeV6: '2001:db8::253' })]);
+
+  const query = (id: number, name: string, type: number, edns: 'none' | 'edns' | 'do', rd: boolean): Uint8Array => encode({
+    id, flags: { qr: false, opcode: 0, aa: false, tc: false, rd, ra: false, ad: false, cd: !rd, rcode: 0 },
+    questions: [{ name, type, class: 1 }], answers: [], authorities: [], additionals: [],
+    edns: edns === 'none' ? null : { udpSize: 1232, extendedRcode: 0, version: 0, dnssecOk: edns === 'do', options: [] },
+  });
+
+  it('gives every client the same answer the generic encoder gives, with its own question, flags and EDE text', async () => {
+    for (const action of ['nxdomain', 'nodata', 'refused', 'sinkhole'] as const) {
+      const h = new QueryHandler(blockChain(action), null);
+      for (const type of [TYPE.A, TYPE.AAAA, TYPE.TXT]) {
+        for (const edns of ['none', 'edns', 'do'] as const) {
+          // Same length twice (the second from the template), then another name of that length.
+          for (const [i, name] of ['xmr.a.pool.test', 'XMR.B.Pool.test', 'eth.c.pool.test', 'a-much-longer-label.d.pool.test'].entries()) {
+            const rd = i % 2 === 0;
+            const out = await h.handle(query(100 + i, name, type, edns, rd), '127.0.0.1', 1, 'udp');
+            const m = decode(out!);
+            expect(m.id).toBe(100 + i);
+            expect(m.questions).toEqual([{ name, type, class: 1 }]);
+            expect(m.flags).toMatchObject({ qr: true, aa: true, rd, cd: !rd, ra: true, rcode: action === 'nxdomain' ? RCODE.NXDOMAIN : action === 'refused' ? RCODE.REFUSED : RCODE.NOERROR });
+            const sinkholed = action === 'sinkhole' && type !== TYPE.TXT;
+            expect(m.answers.map((r) => [r.name, r.ttl, r.data])).toEqual(sinkholed ? [[name, 60, type === TYPE.A ? { kind: 'a', address: '192.0.2.253' } : { kind: 'aaaa', address: '2001:db8::253' }]] : []);
+            expect(m.authorities.map((r) => [r.name, r.type])).toEqual(action === 'refused' || sinkholed ? [] : [[name, TYPE.SOA]]);
+            const ede = m.edns?.options.find((o) => o.code === 15);
+            if (edns === 'none') expect(m.edns).toBeNull();
+            else expect(new TextDecoder().decode(ede!.data.subarray(2))).toBe(`mining-pool: ${name.toLowerCase().split('.').slice(-3).join('.')} [feed]`);
+          }
+        }
+      }
+    }
   });
 });
