@@ -243,5 +243,41 @@ for (const mode of MODES) {
         status: 200, contentType: null, userAgent: 'curl', size: 10, bareIp: true, serverHosts: 2,
       });
     });
+
+    // Last: it rolls up, writes late flows and trims flows by retention.
+    it('fan-in: the same answers from the flows as from the hourly roll-up, with late flows and retention', async () => {
+      const base = { minHosts: 3, maxPriorHosts: 1 };
+      // Whole hours, half hours and none in the lookback; windows on and off the hour.
+      const queries = [
+        { ...W, ...base, lookbackMs: HOUR }, { ...W, ...base, lookbackMs: 2 * HOUR }, { ...W, ...base, lookbackMs: 3 * HOUR, maxPriorHosts: 5 },
+        { ...W, ...base, lookbackMs: 90 * MIN, maxPriorHosts: 3 }, { ...W, ...base, lookbackMs: 20 * MIN, maxPriorHosts: 3 },
+        { from: W.from + 15 * MIN, to: W.to, ...base, lookbackMs: 2 * HOUR, maxPriorHosts: 3 },
+        { from: W.from + 15 * MIN, to: W.to + HOUR, ...base, lookbackMs: 75 * MIN, maxPriorHosts: 3 },
+      ];
+      const answers = async (): Promise<unknown[]> => Promise.all(queries.map((q) => events.fanIn(q)));
+      const raw = await answers();
+      expect(raw.flat().length).toBeGreaterThan(0);
+      expect((await events.rollup()).hours).toBeGreaterThan(0);
+      expect(await answers()).toEqual(raw);
+
+      // Late flows into rolled-up hours: dirty hours are read from the flows (C now has 2 prior hosts).
+      await put(events, [
+        flow(W.from - 20 * MIN, '10.0.0.10', C, 80), flow(W.from - 100 * MIN, '10.0.0.11', '192.0.2.77', 22),
+        flow(W.from - 100 * MIN, '10.0.0.12', '192.0.2.55', 8080),
+      ]);
+      const late = await answers();
+      expect(late).not.toEqual(raw);
+      expect((await events.fanIn(queries[0]!)).map((r) => [r.dst, r.priorHosts])).toEqual([['192.0.2.77', 0], ['192.0.2.99', 0]]);
+      await events.rollup();
+      expect(await answers()).toEqual(late);
+
+      // Retention cutting an hour in two: the rest of that hour comes from the flows left in it.
+      const policy = { dns: 1000, flow: 1, http: 1000, tls: 1000, sinkhole: 1000, alert: 1000, rollups: 1000 };
+      await events.applyRetention(W.from - 95 * MIN + 24 * HOUR, policy);
+      const trimmed = await answers();
+      expect(trimmed).not.toEqual(late);
+      await events.rollup();
+      expect(await answers()).toEqual(trimmed);
+    });
   });
 }

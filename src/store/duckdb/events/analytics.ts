@@ -12,8 +12,10 @@ import type {
 } from '../../analytics.ts';
 import { DOWNLOAD_EXTENSIONS, EXECUTABLE_TYPES, HALF_OPEN_STATES } from '../../analytics.ts';
 import { num, str, type Db, type Row } from '../db.ts';
-import { int } from './filter.ts';
+import { int, splitRange } from './filter.ts';
 import type { HostTable } from './hosts.ts';
+
+const HOUR = 3_600_000;
 
 const quoted = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(', ');
 
@@ -43,7 +45,8 @@ function list(v: DuckDBValue | undefined): number[] {
 const byHost = (a: HostRef, b: HostRef): number => (a.client < b.client ? -1 : a.client > b.client ? 1 : a.site < b.site ? -1 : a.site > b.site ? 1 : 0);
 
 export class DuckDbEventAnalytics implements EventAnalytics {
-  constructor(private readonly reader: Db, private readonly hosts: HostTable) {}
+  /** `flowDirtyHours`: the repo's hours whose flows are not (all) in rollup_flow_dst_hour yet. */
+  constructor(private readonly reader: Db, private readonly hosts: HostTable, private readonly flowDirtyHours: ReadonlySet<number>) {}
 
   private host(id: DuckDBValue | undefined): HostRef {
     const h = this.hosts.byIdOf(num(id));
@@ -58,8 +61,12 @@ export class DuckDbEventAnalytics implements EventAnalytics {
    * Shared by fanIn and fanInNames: `key` is the destination column. Pre-aggregated to
    * (key, host, port) in the window; only keys with enough hosts are looked up in the lookback,
    * and only those left after the rarity rule come back, one row per (key, host, port).
+   * `lookback`: rows (k, host_id, first) of [from − lookbackMs, from) for the keys in CTE `c`;
+   * by default straight from the events.
    */
-  private async fanInRows(table: string, key: string, port: string, q: FanInQuery, excludeSql: (p: string) => string): Promise<Row[]> {
+  private async fanInRows(
+    table: string, key: string, port: string, q: FanInQuery, excludeSql: (p: string) => string, lookback?: string,
+  ): Promise<Row[]> {
     const params = [...(q.exclude ?? [])];
     const excl = params.length === 0 ? '' : `AND NOT (${params.map((_, i) => excludeSql(`$${i + 1}`)).join(' OR ')})`;
     return this.reader.all(`
@@ -69,8 +76,10 @@ export class DuckDbEventAnalytics implements EventAnalytics {
       ), c AS (
         SELECT k, count(DISTINCT host_id) AS hosts FROM w GROUP BY k HAVING count(DISTINCT host_id) >= ${int(q.minHosts, 'minHosts')}
       ), p AS (
-        SELECT ${key} AS k, count(DISTINCT host_id) AS prior, min(ts) AS first FROM ${table}
-        WHERE ${win({ from: q.from - q.lookbackMs, to: q.from })} AND ${key} IN (SELECT k FROM c) GROUP BY ${key}
+        SELECT k, count(DISTINCT host_id) AS prior, min(first) AS first FROM (${lookback ?? `
+          SELECT ${key} AS k, host_id, ts AS first FROM ${table}
+          WHERE ${win({ from: q.from - q.lookbackMs, to: q.from })} AND ${key} IN (SELECT k FROM c)`}
+        ) GROUP BY k
       ), r AS (
         SELECT c.k, c.hosts, coalesce(p.prior, 0) AS prior, p.first FROM c LEFT JOIN p ON p.k = c.k
         WHERE coalesce(p.prior, 0) <= ${int(q.maxPriorHosts, 'maxPriorHosts')}
@@ -109,7 +118,18 @@ export class DuckDbEventAnalytics implements EventAnalytics {
   }
 
   async fanIn(q: FanInQuery): Promise<FanInRow[]> {
-    const rows = await this.fanInRows('flow_events', 'dst', 'dst_port', q, (p) => `dst = ${p}`);
+    // The lookback: whole clean hours from the flow roll-up, the edges and dirty hours from the flows.
+    const back = { from: q.from - q.lookbackMs, to: q.from };
+    const split = splitRange(back.from, back.to, HOUR, this.flowDirtyHours);
+    // One scan per raw range (an OR of ranges would scan the whole lookback).
+    const lookback = [
+      `
+          SELECT dst AS k, unnest(hosts) AS host_id, first FROM rollup_flow_dst_hour
+          WHERE ${split.rollup.replace(/\bts\b/g, 'hour')} AND dst IN (SELECT k FROM c)`,
+      ...split.ranges.map(([lo, hi]) => `
+          SELECT dst AS k, host_id, ts AS first FROM flow_events WHERE ${win({ from: lo, to: hi })} AND dst IN (SELECT k FROM c)`),
+    ].join('\n          UNION ALL');
+    const rows = await this.fanInRows('flow_events', 'dst', 'dst_port', q, (p) => `dst = ${p}`, lookback);
     return [...this.foldFanIn(rows)].map(([dst, e]) => ({
       dst, hosts: [...e.hosts.values()].sort(byHost), ports: [...e.ports].sort((a, b) => a - b), priorHosts: e.prior,
       firstSeen: e.first, flows: e.n,

@@ -20,6 +20,37 @@ export function int(v: number, what: string): string {
 }
 
 /**
+ * Splits [from, to) into whole clean buckets of `size` ms (to read from a roll-up) and the rest —
+ * the edges and the buckets in `dirty` — (to read from the events), as SQL conditions on `ts`.
+ * `ranges` is the rest as disjoint [lo, hi) ranges, ascending and merged: one scan per range reads
+ * only its row groups, where `raw` (an OR) scans the whole of [from, to).
+ */
+export function splitRange(
+  from: number, to: number, size: number, dirty: Iterable<number>,
+): { rollup: string; raw: string; ranges: Array<[number, number]> } {
+  int(from, 'from');
+  int(to, 'to');
+  const fullFrom = Math.ceil(from / size) * size;
+  const fullTo = Math.floor(Math.min(to, 8.64e15) / size) * size;
+  if (fullTo <= fullFrom) {
+    return { rollup: 'false', raw: `ts >= ${int(from, 'from')} AND ts < ${int(to, 'to')}`, ranges: from < to ? [[from, to]] : [] };
+  }
+  const inRange = [...new Set(dirty)].filter((d) => d >= fullFrom && d < fullTo).sort((a, b) => a - b);
+  const list = inRange.map((d) => int(d, 'bucket')).join(', ');
+  const rollup = `ts >= ${fullFrom} AND ts < ${fullTo}${inRange.length === 0 ? '' : ` AND ts NOT IN (${list})`}`;
+  const rawParts = [`(ts >= ${int(from, 'from')} AND ts < ${fullFrom})`, `(ts >= ${fullTo} AND ts < ${int(to, 'to')})`];
+  if (inRange.length > 0) rawParts.push(`(ts // ${size} * ${size} IN (${list}))`);
+  const ranges: Array<[number, number]> = [];
+  for (const [lo, hi] of [[from, fullFrom], ...inRange.map((d) => [d, d + size]), [fullTo, to]] as Array<[number, number]>) {
+    if (hi <= lo) continue;
+    const last = ranges[ranges.length - 1];
+    if (last !== undefined && last[1] >= lo) last[1] = Math.max(last[1], hi);
+    else ranges.push([Math.trunc(lo), Math.trunc(hi)]);
+  }
+  return { rollup, raw: `(${rawParts.join(' OR ')})`, ranges };
+}
+
+/**
  * Builds the WHERE clause; `hostId` must already be resolved from client/site by the caller
  * (null: the filter names a host that does not exist, so nothing matches).
  */

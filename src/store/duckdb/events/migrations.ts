@@ -80,4 +80,21 @@ export const EVENT_MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE compacted_days (kind VARCHAR NOT NULL, day BIGINT NOT NULL, PRIMARY KEY (kind, day))`,
     ],
   },
+  {
+    version: 3,
+    name: 'events: flow destinations per hour, for the fan-in lookback',
+    sql: [
+      // Per hour per destination: the hosts that sent flows to it (distinct, ascending), the flows
+      // and the earliest start. The fan-in rarity rule reads whole clean hours of its lookback from
+      // here and the edges and dirty hours from flow_events; one row per (hour, dst) keeps the scan
+      // of destination strings several times shorter than the flows'.
+      `CREATE TABLE rollup_flow_dst_hour (
+        hour BIGINT NOT NULL, dst VARCHAR NOT NULL, hosts UINTEGER[] NOT NULL, flows BIGINT NOT NULL, first BIGINT NOT NULL
+      )`,
+      // Hours that received flows since their roll-up was computed (as rollup_dirty for DNS).
+      `CREATE TABLE rollup_flow_dirty (hour BIGINT PRIMARY KEY)`,
+      // Flows written before this version: every hour of them is computed by the next roll-up.
+      `INSERT INTO rollup_flow_dirty SELECT DISTINCT ts // 3600000 * 3600000 FROM flow_events`,
+    ],
+  },
 ];

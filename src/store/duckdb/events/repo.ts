@@ -20,7 +20,7 @@ import { KIND_COLUMNS, tableOf, type ColumnDef } from '../../events/columns.ts';
 import { Db, num, str, type Row } from '../db.ts';
 import { migrate } from '../migrations.ts';
 import { DuckDbEventAnalytics } from './analytics.ts';
-import { BUCKET_MS, buildWhere, groupColumn, int } from './filter.ts';
+import { BUCKET_MS, buildWhere, groupColumn, int, splitRange } from './filter.ts';
 import { HostTable, toHost, type HostState } from './hosts.ts';
 import { EVENT_MIGRATIONS } from './migrations.ts';
 
@@ -67,6 +67,8 @@ export class DuckDbEventRepo {
   readonly hosts = new HostTable();
   /** Hours with DNS events whose roll-up is not yet computed (mirrors table rollup_dirty). */
   private readonly dirtyHours = new Set<number>();
+  /** Hours with flows whose roll-up (rollup_flow_dst_hour) is not yet computed (mirrors rollup_flow_dirty). */
+  private readonly flowDirtyHours = new Set<number>();
 
   private constructor(
     private readonly db: Db,
@@ -75,7 +77,7 @@ export class DuckDbEventRepo {
     private readonly maint: Db,
     readonly path: string,
   ) {
-    this.analytics = new DuckDbEventAnalytics(reader, this.hosts);
+    this.analytics = new DuckDbEventAnalytics(reader, this.hosts, this.flowDirtyHours);
   }
 
   /** The detectors' windowed queries, on the reader connection (./analytics.ts). */
@@ -102,6 +104,7 @@ export class DuckDbEventRepo {
       });
     }
     for (const r of await this.db.all('SELECT hour FROM rollup_dirty')) this.dirtyHours.add(num(r.hour));
+    for (const r of await this.db.all('SELECT hour FROM rollup_flow_dirty')) this.flowDirtyHours.add(num(r.hour));
   }
 
   // ---------------------------------------------------------------- writing
@@ -120,6 +123,7 @@ export class DuckDbEventRepo {
    *    DuckDB commits at once; on failure the appender is cleared and dropped. Batches of one kind
    *    are therefore all or none (the writer groups them so); batches of several kinds are
    *    committed table by table.
+   * Hours with DNS events or flows are marked in rollup_dirty and rollup_flow_dirty respectively.
    * Host ids and dirty marks are decided inside the connection's queue, so a roll-up or another
    * append can never interleave with them.
    */
@@ -142,11 +146,13 @@ export class DuckDbEventRepo {
       if (late.length > 0) {
         await c.run(`DELETE FROM compacted_days WHERE ${late.map(([k, d]) => `(kind = '${k}' AND day = ${int(d, 'day')})`).join(' OR ')}`);
       }
-      const missing = new Set<number>();
-      for (const b of work) if (b.kind === 'dns') this.hoursOf(b, missing);
-      if (missing.size > 0) {
-        await c.run(`INSERT OR IGNORE INTO rollup_dirty VALUES ${[...missing].map((h) => `(${int(h, 'hour')})`).join(', ')}`);
-        for (const h of missing) this.dirtyHours.add(h);
+      for (const [kind, table, marks] of [['dns', 'rollup_dirty', this.dirtyHours], ['flow', 'rollup_flow_dirty', this.flowDirtyHours]] as const) {
+        const missing = new Set<number>();
+        for (const b of work) if (b.kind === kind) this.hoursOf(b, marks, missing);
+        if (missing.size > 0) {
+          await c.run(`INSERT OR IGNORE INTO ${table} VALUES ${[...missing].map((h) => `(${int(h, 'hour')})`).join(', ')}`);
+          for (const h of missing) marks.add(h);
+        }
       }
       const byTable = new Map<string, number[]>();
       work.forEach((b, i) => {
@@ -231,15 +237,15 @@ export class DuckDbEventRepo {
     return { days, rows };
   }
 
-  /** Adds to `missing` the hours of a DNS batch that are not marked dirty yet. */
-  private hoursOf(batch: EventBatch, missing: Set<number>): void {
+  /** Adds to `missing` the hours of a batch that are not in `marks` (dirty) yet. */
+  private hoursOf(batch: EventBatch, marks: ReadonlySet<number>, missing: Set<number>): void {
     const ts = batch.cols.ts as Float64Array;
     let last = -1;
     for (let i = 0; i < batch.n; i++) {
       const h = Math.floor(ts[i]! / HOUR) * HOUR;
       if (h === last) continue;
       last = h;
-      if (!this.dirtyHours.has(h)) missing.add(h);
+      if (!marks.has(h)) missing.add(h);
     }
   }
 
@@ -426,22 +432,9 @@ export class DuckDbEventRepo {
     return s === '' ? null : s;
   }
 
-  /**
-   * Splits [from, to) into whole clean buckets of `size` ms (from the roll-up) and the rest — the
-   * edges and the buckets in `dirty` — (from the events), as SQL conditions on `ts`.
-   */
+  /** [from, to) of a filter split into whole clean buckets and the rest (see splitRange). */
   private split(f: EventFilter, size: number, dirty: Iterable<number>): { rollup: string; raw: string } {
-    const from = f.from ?? 0;
-    const to = f.to ?? Number.MAX_SAFE_INTEGER;
-    const fullFrom = Math.ceil(from / size) * size;
-    const fullTo = Math.floor(Math.min(to, 8.64e15) / size) * size;
-    if (fullTo <= fullFrom) return { rollup: 'false', raw: `ts >= ${int(from, 'from')} AND ts < ${int(to, 'to')}` };
-    const inRange = [...new Set(dirty)].filter((d) => d >= fullFrom && d < fullTo).sort((a, b) => a - b);
-    const list = inRange.map((d) => int(d, 'bucket')).join(', ');
-    const rollup = `ts >= ${fullFrom} AND ts < ${fullTo}${inRange.length === 0 ? '' : ` AND ts NOT IN (${list})`}`;
-    const rawParts = [`(ts >= ${int(from, 'from')} AND ts < ${fullFrom})`, `(ts >= ${fullTo} AND ts < ${int(to, 'to')})`];
-    if (inRange.length > 0) rawParts.push(`(ts // ${size} * ${size} IN (${list}))`);
-    return { rollup, raw: `(${rawParts.join(' OR ')})` };
+    return splitRange(f.from ?? 0, f.to ?? Number.MAX_SAFE_INTEGER, size, dirty);
   }
 
   async top(f: EventFilter, by: EventGroup, n: number): Promise<TopRow[]> {
@@ -514,33 +507,57 @@ export class DuckDbEventRepo {
 
   // ---------------------------------------------------------------- maintenance
 
-  /** Recomputes the roll-ups of every dirty hour (and of the days they fall in). */
+  /**
+   * Recomputes the roll-ups of every dirty hour (and of the days they fall in): the DNS roll-ups
+   * and the flow destinations per hour. Hours are reported once even when both kinds had them.
+   */
   async rollup(): Promise<{ hours: number; days: number }> {
     const hours = [...this.dirtyHours].sort((a, b) => a - b);
-    if (hours.length === 0) return { hours: 0, days: 0 };
+    const flowHours = [...this.flowDirtyHours].sort((a, b) => a - b);
+    if (hours.length === 0 && flowHours.length === 0) return { hours: 0, days: 0 };
     const days = [...new Set(hours.map((h) => Math.floor(h / DAY) * DAY))];
-    const hourList = hours.map((h) => int(h, 'hour')).join(', ');
-    const dayList = days.map((d) => int(d, 'day')).join(', ');
-    const dayRange = days.map((d) => `(ts >= ${d} AND ts < ${d + DAY})`).join(' OR ');
-    await this.db.transaction(async (c) => {
-      await c.run(`DELETE FROM rollup_dns_unit_hour WHERE hour IN (${hourList})`);
-      await c.run(`INSERT INTO rollup_dns_unit_hour
-        SELECT ts // ${HOUR} * ${HOUR} AS hour, coalesce(unit, ''), outcome, coalesce(category, ''), count(*)
-        FROM dns_events WHERE ts >= ${hours[0]!} AND ts < ${hours[hours.length - 1]! + HOUR} AND ts // ${HOUR} * ${HOUR} IN (${hourList})
-        GROUP BY ALL`);
-      await c.run(`DELETE FROM rollup_dns_name_day WHERE day IN (${dayList})`);
-      await c.run(`INSERT INTO rollup_dns_name_day
-        SELECT ts // ${DAY} * ${DAY} AS day, name, count(*), count(*) FILTER (WHERE outcome = ${BLOCKED})
-        FROM dns_events WHERE ${dayRange} GROUP BY ALL`);
-      await c.run(`DELETE FROM rollup_dirty WHERE hour IN (${hourList})`);
-      // Inside the transaction: no append can run between the recompute and clearing the marks.
+    await this.db.exclusive(async (c) => {
+      await c.run('BEGIN TRANSACTION');
+      try {
+        if (hours.length > 0) {
+          const hourList = hours.map((h) => int(h, 'hour')).join(', ');
+          const dayList = days.map((d) => int(d, 'day')).join(', ');
+          const dayRange = days.map((d) => `(ts >= ${d} AND ts < ${d + DAY})`).join(' OR ');
+          await c.run(`DELETE FROM rollup_dns_unit_hour WHERE hour IN (${hourList})`);
+          await c.run(`INSERT INTO rollup_dns_unit_hour
+            SELECT ts // ${HOUR} * ${HOUR} AS hour, coalesce(unit, ''), outcome, coalesce(category, ''), count(*)
+            FROM dns_events WHERE ts >= ${hours[0]!} AND ts < ${hours[hours.length - 1]! + HOUR} AND ts // ${HOUR} * ${HOUR} IN (${hourList})
+            GROUP BY ALL`);
+          await c.run(`DELETE FROM rollup_dns_name_day WHERE day IN (${dayList})`);
+          await c.run(`INSERT INTO rollup_dns_name_day
+            SELECT ts // ${DAY} * ${DAY} AS day, name, count(*), count(*) FILTER (WHERE outcome = ${BLOCKED})
+            FROM dns_events WHERE ${dayRange} GROUP BY ALL`);
+          await c.run(`DELETE FROM rollup_dirty WHERE hour IN (${hourList})`);
+        }
+        if (flowHours.length > 0) {
+          const hourList = flowHours.map((h) => int(h, 'hour')).join(', ');
+          await c.run(`DELETE FROM rollup_flow_dst_hour WHERE hour IN (${hourList})`);
+          // In (hour, dst) order: the destination strings compress, and their zone maps are narrow.
+          await c.run(`INSERT INTO rollup_flow_dst_hour
+            SELECT hour, dst, list_sort(list(DISTINCT host_id)), count(*), min(ts) FROM (
+              SELECT ts // ${HOUR} * ${HOUR} AS hour, dst, host_id, ts FROM flow_events
+              WHERE ts >= ${flowHours[0]!} AND ts < ${flowHours[flowHours.length - 1]! + HOUR} AND ts // ${HOUR} * ${HOUR} IN (${hourList})
+            ) GROUP BY hour, dst ORDER BY hour, dst`);
+          await c.run(`DELETE FROM rollup_flow_dirty WHERE hour IN (${hourList})`);
+        }
+        await c.run('COMMIT');
+      } catch (e) {
+        await c.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+      // After the commit, still in the write queue: no append can mark these hours in between, and
+      // no reader is told an hour is clean before its roll-up rows are visible to it.
       for (const h of hours) this.dirtyHours.delete(h);
-    }).catch((e: unknown) => {
-      for (const h of hours) this.dirtyHours.add(h);
-      throw e;
+      for (const h of flowHours) this.flowDirtyHours.delete(h);
     });
-    await this.noteMaintenance('rollup', `${hours.length} hours, ${days.length} days`);
-    return { hours: hours.length, days: days.length };
+    const all = new Set([...hours, ...flowHours]).size;
+    await this.noteMaintenance('rollup', `${all} hours (${hours.length} DNS, ${flowHours.length} flow), ${days.length} days`);
+    return { hours: all, days: days.length };
   }
 
   async applyRetention(now: number, policy: RetentionPolicy): Promise<Record<string, number>> {
@@ -555,6 +572,18 @@ export class DuckDbEventRepo {
       const a = await c.runAndReadAll(`DELETE FROM rollup_dns_unit_hour WHERE hour < ${int(cutoff, 'cutoff')} RETURNING 1`);
       const b = await c.runAndReadAll(`DELETE FROM rollup_dns_name_day WHERE day < ${int(cutoff, 'cutoff')} RETURNING 1`);
       out.rollups = a.currentRowCount + b.currentRowCount;
+      // The flow roll-up stands in for flow_events, so it follows their retention (not counted in
+      // `rollups`): hours wholly before the cutoff go; the hour the cutoff falls in is recomputed
+      // from the flows left in it. Marked dirty before the commit: a reader then reads flows, never
+      // a roll-up hour whose flows are gone.
+      const flowCut = int(now - policy.flow * DAY, 'cutoff');
+      const partial = Math.floor(Number(flowCut) / HOUR) * HOUR;
+      await c.run(`DELETE FROM rollup_flow_dst_hour WHERE hour < ${partial}`);
+      const cut = partial < Number(flowCut) ? await c.runAndReadAll(`DELETE FROM rollup_flow_dst_hour WHERE hour = ${partial} RETURNING 1`) : null;
+      if (cut !== null && cut.currentRowCount > 0) {
+        await c.run(`INSERT OR IGNORE INTO rollup_flow_dirty VALUES (${partial})`);
+        this.flowDirtyHours.add(partial);
+      }
     });
     await this.noteMaintenance('retention', JSON.stringify(out));
     return out;
