@@ -4,9 +4,14 @@
  *
  * 1. In memory: N generated flow lines (default 1M, shaped like Suricata 8's, IPs, ports and
  *    counters varied) through mapEveLine into a counting EventOutput, with the fast path and,
- *    as its peer, JSON.parse only. Best of 3 runs each.
+ *    as its peer, JSON.parse only; and the same lines as bytes of one buffer through mapEveBytes
+ *    (what EveSensor does with the line reader's bytes mode). Best of 3 runs each.
  * 2. End to end: the same lines written to a temporary eve.json and read by EveSensor (file
- *    reading through src/sensors/files, pacing, health counters).
+ *    reading through src/sensors/files, pacing, health counters), into the memory store (DuckDB
+ *    appends on this thread) and into a file-backed store in a temporary directory whose writer
+ *    runs in its worker thread (as `serve` opens it, events.writer: 'worker'). For the latter the
+ *    figure per core is the main (producer) thread's: wall time × event-loop utilisation, since
+ *    process.cpuUsage() also counts the writer thread.
  *
  *   node --import tsx bench/eve.ts [--lines N]
  */
@@ -18,10 +23,11 @@ import { parseArgs } from 'node:util';
 import type { MinewardenEvent } from '../src/model/events.ts';
 import { isInternalDefault } from '../src/sensors/net.ts';
 import { EveSensor, mapEveLine, type EveMapContext, type EveSink } from '../src/sensors/eve/index.ts';
+import { mapEveBytes } from '../src/sensors/eve/map.ts';
 import type { EventOutput } from '../src/sensors/types.ts';
 import { EventSink, type BatchWriter } from '../src/events/sink.ts';
 import { OrgService } from '../src/org/index.ts';
-import { openMemoryStore, type Store } from '../src/store/index.ts';
+import { openMemoryStore, openStore, type Store } from '../src/store/index.ts';
 
 const { values: opt } = parseArgs({ options: { lines: { type: 'string', default: '1000000' } } });
 const N = Number(opt.lines);
@@ -76,29 +82,65 @@ class Counting implements EventOutput {
 /** A writer that drops batches: what is left is the sink's cost on the producer's thread. */
 const dropping: BatchWriter = { write: () => true, noteHostNames: () => {}, flush: () => Promise.resolve(), status: () => ({ pending: 0 }) };
 
-async function withOrg(): Promise<{ store: Store; org: OrgService }> {
-  const store = await openMemoryStore();
+async function withOrg(store: Store): Promise<{ store: Store; org: OrgService }> {
   const org = await OrgService.load(store.org);
   const unit = (id: string, parentId: string | null, cidrs: string[]) => ({ id, name: id, parentId, cidrs, site: '', egress: [], contacts: [] });
   await org.replace([unit('centre', null, ['10.0.0.0/8']), unit('east', 'centre', ['10.1.0.0/16', '10.2.0.0/16']), unit('lab', 'east', ['10.1.7.0/24']), unit('west', 'centre', ['10.128.0.0/9'])]);
   return { store, org };
 }
 
-function inMemory(lines: string[], fast: boolean, out: EventOutput = new Counting()): { rate: number; events: number } {
+/** The lines as one buffer with each line's byte range, as the line reader's bytes mode gives them. */
+interface Bytes {
+  buf: Buffer;
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+function toBytes(lines: string[]): Bytes {
+  // Written line by line: joined, 1M lines would pass V8's longest string.
+  const buf = Buffer.allocUnsafe(lines.reduce((a, l) => a + Buffer.byteLength(l) + 1, 0));
+  const starts = new Int32Array(lines.length);
+  const ends = new Int32Array(lines.length);
+  let p = 0;
+  for (let i = 0; i < lines.length; i++) {
+    starts[i] = p;
+    p += buf.write(lines[i]!, p);
+    ends[i] = p;
+    buf[p++] = 10;
+  }
+  return { buf, starts, ends };
+}
+
+function inMemory(lines: string[] | Bytes, fast: boolean, out: EventOutput = new Counting()): { rate: number; events: number } {
   const ctx: EveMapContext = { isInternal: isInternalDefault, source: 'bench', fast };
   let bad = 0;
   const sink: EveSink = { event: (ev) => void out.record(ev), file: () => {}, skip: () => {}, bad: () => void bad++ };
   // CPU time of this thread's process, not wall time: the figure is per core, and shared machines
   // (CI, a busy laptop) would otherwise measure the neighbours.
   const t = process.cpuUsage();
-  for (const l of lines) mapEveLine(l, ctx, sink);
+  let n: number;
+  if (Array.isArray(lines)) {
+    for (const l of lines) mapEveLine(l, ctx, sink);
+    n = lines.length;
+  } else {
+    const { buf, starts, ends } = lines;
+    n = starts.length;
+    for (let i = 0; i < n; i++) mapEveBytes(buf, starts[i]!, ends[i]!, ctx, sink);
+  }
   const u = process.cpuUsage(t);
   const s = (u.user + u.system) / 1e6;
   if (bad !== 0) throw new Error(`${bad} bad lines`);
-  return { rate: lines.length / s, events: lines.length };
+  return { rate: n / s, events: n };
 }
 
-async function endToEnd(lines: string[], into?: EventSink): Promise<number> {
+interface EndToEnd {
+  /** Records per second of wall time. */
+  wall: number;
+  /** Records per second of main-thread busy time (wall × event-loop utilisation). */
+  main: number;
+}
+
+async function endToEnd(lines: string[], into?: EventSink): Promise<EndToEnd> {
   const dir = mkdtempSync(join(tmpdir(), 'mw-bench-eve-'));
   try {
     const file = join(dir, 'eve.json');
@@ -114,13 +156,16 @@ async function endToEnd(lines: string[], into?: EventSink): Promise<number> {
     await sensor.done;
     if (into !== undefined) await into.flush();
     const s = (performance.now() - t) / 1000;
-    console.log(`  (main-thread event-loop utilisation ${(performance.eventLoopUtilization(elu).utilization * 100).toFixed(0)}%)`);
+    const util = performance.eventLoopUtilization(elu).utilization;
     const u = process.cpuUsage(c);
-    console.log(`  (end to end CPU: ${Math.round(lines.length / ((u.user + u.system) / 1e6)).toLocaleString('en-US')}/s of process CPU)`);
+    console.log(
+      `  (wall ${k(lines.length / s)}; main-thread event-loop utilisation ${(util * 100).toFixed(0)}% → ${k(lines.length / (s * util))} of main-thread time; ` +
+        `${k(lines.length / ((u.user + u.system) / 1e6))} of process CPU)`,
+    );
     await sensor.stop();
     if (into !== undefined && into.status().recorded !== lines.length) throw new Error(`end to end: ${into.status().recorded} recorded`);
     if (into === undefined && (out as Counting).n !== lines.length) throw new Error(`end to end: ${(out as Counting).n} events of ${lines.length}`);
-    return lines.length / s;
+    return { wall: lines.length / s, main: lines.length / (s * util) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -130,25 +175,53 @@ const k = (x: number) => `${Math.round(x).toLocaleString('en-US')}/s`;
 console.log(`generating ${N.toLocaleString('en-US')} EVE flow lines …`);
 const lines = makeLines(N);
 console.log(`average line ${Math.round(lines.reduce((a, l) => a + l.length, 0) / N)} bytes; node ${process.version}`);
-const { store, org } = await withOrg();
+const { store, org } = await withOrg(await openMemoryStore());
 const target = (x: number) => `${k(x)} (target 300,000/s ${x >= 300_000 ? 'met' : 'NOT met'})`;
-const best = { fast: 0, json: 0, sinkFast: 0, sinkJson: 0 };
+const bytes = toBytes(lines);
+const best = { fast: 0, json: 0, sinkFast: 0, sinkJson: 0, bytes: 0, sinkBytes: 0 };
 for (let run = 0; run < 3; run++) {
   const f = inMemory(lines, true).rate;
   const j = inMemory(lines, false).rate;
   // Counted through the sink's own status: record() into a real EventSink whose batches are dropped.
   const sf = inMemory(lines, true, new EventSink(dropping, org)).rate;
   const sj = inMemory(lines, false, new EventSink(dropping, org)).rate;
+  const b = inMemory(bytes, true).rate;
+  const sb = inMemory(bytes, true, new EventSink(dropping, org)).rate;
   best.fast = Math.max(best.fast, f); best.json = Math.max(best.json, j); best.sinkFast = Math.max(best.sinkFast, sf); best.sinkJson = Math.max(best.sinkJson, sj);
-  console.log(`  run ${run + 1}: parse+map fast ${k(f)} JSON.parse ${k(j)}; +EventSink.record fast ${k(sf)} JSON.parse ${k(sj)}`);
+  best.bytes = Math.max(best.bytes, b); best.sinkBytes = Math.max(best.sinkBytes, sb);
+  console.log(`  run ${run + 1}: parse+map fast ${k(f)} JSON.parse ${k(j)} bytes ${k(b)}; +EventSink.record fast ${k(sf)} JSON.parse ${k(sj)} bytes ${k(sb)}`);
 }
 console.log(`parse+map (best of 3, CPU):                fast path ${target(best.fast)}, JSON.parse ${k(best.json)}`);
 console.log(`parse+map+EventSink.record (batches dropped): fast path ${target(best.sinkFast)}, JSON.parse ${k(best.sinkJson)}`);
+console.log(`from bytes (mapEveBytes, no string per line): parse+map ${target(best.bytes)}; +EventSink.record ${target(best.sinkBytes)}`);
+const mib = Math.round(lines.reduce((a, l) => a + l.length + 1, 0) / 2 ** 20);
 let e2e = 0;
 for (let run = 0; run < 3; run++) {
   const sink = new EventSink(store.events, org);
-  e2e = Math.max(e2e, await endToEnd(lines, sink));
+  e2e = Math.max(e2e, (await endToEnd(lines, sink)).wall);
   await sink.close();
 }
-console.log(`end to end (EveSensor reading a ${Math.round(lines.reduce((a, l) => a + l.length + 1, 0) / 2 ** 20)} MiB eve.json → EventSink → memory store, writer on this thread, wall, best of 3): ${target(e2e)}`);
+console.log(`end to end (EveSensor reading a ${mib} MiB eve.json → EventSink → memory store, writer on this thread, wall, best of 3): ${target(e2e)}`);
 await store.close();
+
+// As `serve` runs it: a file-backed store whose writer has a thread of its own.
+const dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-eve-store-'));
+try {
+  const fileStore = await openStore({ dataDir, store: { kind: 'embedded', memoryLimit: '512MB' } }, { eventWriter: 'worker' });
+  try {
+    const { org: fileOrg } = await withOrg(fileStore);
+    const bestW = { wall: 0, main: 0 };
+    for (let run = 0; run < 3; run++) {
+      const sink = new EventSink(fileStore.events, fileOrg);
+      const r = await endToEnd(lines, sink);
+      await sink.close();
+      bestW.wall = Math.max(bestW.wall, r.wall);
+      bestW.main = Math.max(bestW.main, r.main);
+    }
+    console.log(`end to end (… → EventSink → file store, writer in its worker thread, best of 3): main thread ${target(bestW.main)}; wall ${k(bestW.wall)}`);
+  } finally {
+    await fileStore.close();
+  }
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,18 +1,19 @@
 /**
  * The Suricata EVE reader: EVE files (plain or gzip, read once or followed like `tail -F`, through
  * ../files) and/or a Unix stream socket that Suricata's `eve-log: filetype: unix_stream` connects
- * to (we listen; Suricata reconnects when we restart). Each line goes through mapEveLine; events
+ * to (we listen; Suricata reconnects when we restart). Lines come as bytes (no JS string per line)
+ * and each goes through mapEveBytes (flow fast path, else decoded and JSON.parse'd); events
  * are recorded into the EventOutput, and reading waits for output.drained() whenever record()
  * says the writer is behind, so a large file never outruns the store.
  */
 import { unlinkSync, lstatSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { readLines, LineSplitter } from '../files/index.ts';
+import { readLines, ByteLineSplitter, type ByteLines } from '../files/index.ts';
 import { SensorHealth, type EventOutput, type Sensor, type SensorHealthView } from '../types.ts';
 import type { MinewardenEvent } from '../../model/events.ts';
 import type { DnsFrom, FileSeen } from './apps.ts';
 import { isInternalDefault } from '../net.ts';
-import { mapEveLine, type EveMapContext, type EveSink } from './map.ts';
+import { mapEveBytes, type EveMapContext, type EveSink } from './map.ts';
 
 export interface EveSensorConfig {
   id?: string;
@@ -114,14 +115,20 @@ export class EveSensor implements Sensor {
     return { isInternal: this.config.isInternal ?? isInternalDefault, source, site: this.config.site, dnsFrom: this.config.dnsFrom, fast: this.config.fast };
   }
 
-  private line(line: string, ctx: EveMapContext): void {
-    if (line.length === 0) return;
-    this.stats_[mapEveLine(line, ctx, this.sink)]++;
+  /** Lines given as byte ranges of one buffer; empty lines are passed over. */
+  private lines(l: ByteLines, ctx: EveMapContext): void {
+    const { buf, starts, ends, count } = l;
+    const stats = this.stats_;
+    for (let i = 0; i < count; i++) {
+      const from = starts[i]!, to = ends[i]!;
+      if (to > from) stats[mapEveBytes(buf, from, to, ctx, this.sink)]++;
+    }
   }
 
   private async readFiles(paths: string[]): Promise<void> {
     const ctxs = new Map<string, EveMapContext>();
     const chunks = readLines(paths, {
+      bytes: true,
       follow: this.config.follow === true,
       fromStart: this.config.fromStart,
       signal: this.abort.signal,
@@ -131,7 +138,7 @@ export class EveSensor implements Sensor {
     for await (const chunk of chunks) {
       let ctx = ctxs.get(chunk.file);
       if (ctx === undefined) ctxs.set(chunk.file, (ctx = this.ctx(chunk.file)));
-      for (const l of chunk.lines) this.line(l, ctx);
+      this.lines(chunk, ctx);
       if (this.behind) {
         this.behind = false;
         await this.output.drained();
@@ -144,9 +151,10 @@ export class EveSensor implements Sensor {
     const ctx = this.ctx(path);
     const server = createServer((conn) => {
       this.conns.add(conn);
-      const split = new LineSplitter();
+      const split = new ByteLineSplitter();
       conn.on('data', (buf: Buffer) => {
-        for (const l of split.push(buf)) this.line(l, ctx);
+        const l = split.push(buf);
+        if (l !== null) this.lines(l, ctx);
         if (this.behind) {
           // Back-pressure reaches Suricata through the socket buffer: it blocks or drops as configured.
           this.behind = false;
@@ -156,7 +164,7 @@ export class EveSensor implements Sensor {
       });
       conn.on('end', () => {
         const last = split.flush();
-        if (last !== null) this.line(last, ctx);
+        if (last !== null) this.lines(last, ctx);
       });
       conn.on('error', (e) => this.health_.bad(`socket: ${e.message}`));
       conn.on('close', () => this.conns.delete(conn));

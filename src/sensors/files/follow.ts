@@ -8,9 +8,9 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expand, isGzip, LineSplitter, LOG_FILE, readFile, report, type LineChunk, type ReadLinesOptions } from './read.ts';
+import { expand, isGzip, LOG_FILE, readFile, report, type LineMode, type ReadLinesOptions, type Splitter } from './read.ts';
 
-interface Tail {
+interface Tail<P> {
   path: string;
   fh: FileHandle;
   ino: number;
@@ -18,41 +18,41 @@ interface Tail {
   offset: number;
   line: number;
   start: boolean;
-  split: LineSplitter;
+  split: Splitter<P>;
 }
 
 /** Inodes of files let go, so the same file renamed into a followed directory is not read twice. */
 const RETIRED_KEEP = 256;
 
-export async function* followLines(paths: readonly string[], opts: ReadLinesOptions): AsyncGenerator<LineChunk> {
-  const tails = new Map<string, Tail>();
+export async function* followLines<P, C>(paths: readonly string[], opts: ReadLinesOptions, mode: LineMode<P, C>): AsyncGenerator<C> {
+  const tails = new Map<string, Tail<P>>();
   /** Directory entries never opened: gzip archives, and followed files renamed on rotation. */
   const known = new Set<string>();
   const retired: number[] = [];
   const buf = Buffer.allocUnsafe(opts.readBytes ?? 1 << 20);
   let first = true;
 
-  const drain = async function* (t: Tail): AsyncGenerator<LineChunk> {
+  const drain = async function* (t: Tail<P>): AsyncGenerator<C> {
     for (;;) {
       if (opts.signal?.aborted === true) return;
       const { bytesRead } = await t.fh.read(buf, 0, buf.length, t.offset);
       if (bytesRead === 0) return;
       t.offset += bytesRead;
       const lines = t.split.push(buf.subarray(0, bytesRead));
-      if (lines.length > 0) yield* give(t, lines);
+      if (lines !== null) yield* give(t, lines);
     }
   };
-  const give = function* (t: Tail, lines: string[]): Generator<LineChunk> {
-    const chunk = { file: t.path, line: t.line, lines, start: t.start };
-    t.line += lines.length;
+  const give = function* (t: Tail<P>, lines: P): Generator<C> {
+    const chunk = mode.chunk(t.path, t.line, t.start, lines);
+    t.line += mode.size(lines);
     t.start = false;
     yield chunk;
     // Kept only once the consumer has asked for more, so a saved position never skips a chunk.
     opts.positions?.set(t.path, { ino: t.ino, offset: t.offset - t.split.pending, line: t.line });
   };
-  const letGo = async function* (t: Tail): AsyncGenerator<LineChunk> {
+  const letGo = async function* (t: Tail<P>): AsyncGenerator<C> {
     const last = t.split.flush();
-    if (last !== null) yield* give(t, [last]);
+    if (last !== null) yield* give(t, last);
     await t.fh.close();
     tails.delete(t.path);
     retired.push(t.ino);
@@ -75,7 +75,7 @@ export async function* followLines(paths: readonly string[], opts: ReadLinesOpti
           known.add(f);
           if (first && opts.fromStart === true) {
             try {
-              yield* readFile(f, opts);
+              yield* readFile(f, opts, mode);
             } catch (e) {
               report(opts, f, e);
             }
@@ -84,7 +84,7 @@ export async function* followLines(paths: readonly string[], opts: ReadLinesOpti
         }
         const fh = await open(f, 'r').catch(() => null);
         if (fh === null) continue;
-        const t: Tail = { path: f, fh, ino: st.ino, offset: 0, line: 1, start: true, split: new LineSplitter() };
+        const t: Tail<P> = { path: f, fh, ino: st.ino, offset: 0, line: 1, start: true, split: mode.splitter() };
         tails.set(f, t);
         changed = true;
         const saved = opts.positions?.get(f);
@@ -95,8 +95,8 @@ export async function* followLines(paths: readonly string[], opts: ReadLinesOpti
           t.offset = st.size;
         }
         if (t.offset > 0) {
-          const header = await readHeader(fh, opts.isHeader);
-          if (header.length > 0) yield { file: f, line: 1, lines: header, start: true };
+          const header = await readHeader(fh, opts.isHeader, mode);
+          if (header !== null) yield mode.chunk(f, 1, true, header);
           t.start = false;
         }
       }
@@ -113,7 +113,7 @@ export async function* followLines(paths: readonly string[], opts: ReadLinesOpti
           t.offset = 0; // truncated: its content is new
           t.line = 1;
           t.start = true;
-          t.split = new LineSplitter();
+          t.split = mode.splitter();
           changed = true;
         }
       }
@@ -125,7 +125,7 @@ export async function* followLines(paths: readonly string[], opts: ReadLinesOpti
 }
 
 /** Files to look at this round: configured files, and the new entries of configured directories. */
-async function candidates(paths: readonly string[], first: boolean, known: Set<string>, tails: Map<string, Tail>): Promise<string[]> {
+async function candidates<P>(paths: readonly string[], first: boolean, known: Set<string>, tails: Map<string, Tail<P>>): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
     const st = await stat(p).catch(() => null);
@@ -141,17 +141,12 @@ async function candidates(paths: readonly string[], first: boolean, known: Set<s
 }
 
 /** The leading header lines of a file (up to 64 KiB), read when reading starts past them. */
-async function readHeader(fh: FileHandle, isHeader: ((line: string) => boolean) | undefined): Promise<string[]> {
-  if (isHeader === undefined) return [];
+async function readHeader<P, C>(fh: FileHandle, isHeader: ((line: string) => boolean) | undefined, mode: LineMode<P, C>): Promise<P | null> {
+  if (isHeader === undefined) return null;
   const b = Buffer.allocUnsafe(64 * 1024);
   const { bytesRead } = await fh.read(b, 0, b.length, 0);
-  const lines = new LineSplitter().push(b.subarray(0, bytesRead));
-  const out: string[] = [];
-  for (const l of lines) {
-    if (!isHeader(l)) break;
-    out.push(l);
-  }
-  return out;
+  const lines = mode.splitter().push(b.subarray(0, bytesRead));
+  return lines === null ? null : mode.header(lines, isHeader);
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

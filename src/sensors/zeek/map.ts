@@ -44,7 +44,7 @@ const conn: LogMapper = {
     const ts = r.time(0);
     const src = r.str(1);
     const dst = r.str(3);
-    if (ts === undefined || !(ts >= 0)) return 'conn: bad ts';
+    if (ts === undefined || !(ts >= 0) || !Number.isFinite(ts)) return 'conn: bad ts';
     if (src === undefined || dst === undefined) return 'conn: no address';
     const srcPort = r.num(2) ?? 0;
     const dstPort = r.num(4) ?? 0;
@@ -73,7 +73,7 @@ const dns: LogMapper = {
   map(r, ctx) {
     const ts = r.time(0);
     const client = r.str(1);
-    if (ts === undefined || !(ts >= 0)) return 'dns: bad ts';
+    if (ts === undefined || !(ts >= 0) || !Number.isFinite(ts)) return 'dns: bad ts';
     if (client === undefined) return 'dns: no address';
     const name = (r.str(2) ?? '').toLowerCase().replace(/\.$/, '');
     if (name === '') return null; // no question (a malformed or empty DNS message): nothing to say
@@ -98,7 +98,7 @@ const http: LogMapper = {
     const ts = r.time(0);
     const client = r.str(1);
     const server = r.str(2);
-    if (ts === undefined || !(ts >= 0)) return 'http: bad ts';
+    if (ts === undefined || !(ts >= 0) || !Number.isFinite(ts)) return 'http: bad ts';
     if (client === undefined || server === undefined) return 'http: no address';
     const serverPort = r.num(3) ?? 80;
     const status = r.num(7) ?? 0;
@@ -122,7 +122,7 @@ const ssl: LogMapper = {
     const ts = r.time(0);
     const client = r.str(1);
     const server = r.str(2);
-    if (ts === undefined || !(ts >= 0)) return 'ssl: bad ts';
+    if (ts === undefined || !(ts >= 0) || !Number.isFinite(ts)) return 'ssl: bad ts';
     if (client === undefined || server === undefined) return 'ssl: no address';
     const serverPort = r.num(3) ?? 443;
     if (!port(serverPort)) return 'ssl: bad port';
@@ -147,7 +147,7 @@ const files: LogMapper = {
   map(r, ctx) {
     const ts = r.time(0);
     const fuid = r.str(1);
-    if (ts === undefined || !(ts >= 0)) return 'files: bad ts';
+    if (ts === undefined || !(ts >= 0) || !Number.isFinite(ts)) return 'files: bad ts';
     if (fuid === undefined) return 'files: no fuid';
     // Zeek < 5 lists tx/rx hosts and conn_uids; Zeek ≥ 5 has one uid and the conn's id.
     const uid = r.str(3);
@@ -189,7 +189,7 @@ const dhcp: LogMapper = {
   fields: ['ts', 'assigned_addr', 'client_addr', 'id.orig_h', 'host_name'],
   map(r, ctx) {
     const ts = r.time(0);
-    if (ts === undefined || !(ts >= 0)) return 'dhcp: bad ts';
+    if (ts === undefined || !(ts >= 0) || !Number.isFinite(ts)) return 'dhcp: bad ts';
     const name = r.str(4);
     const addr = nonZero(r.str(1)) ?? nonZero(r.str(2)) ?? nonZero(r.str(3));
     if (name !== undefined && name !== '' && addr !== undefined) ctx.noteHostName(addr, ctx.site, { name, source: 'dhcp', ts });
