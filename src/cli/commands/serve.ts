@@ -6,6 +6,7 @@
  * and event log it needs, without the services that will join `serve`).
  */
 import type { Command } from 'commander';
+import type { DnsEvent } from '../../model/events.ts';
 import { startControlServer, startMetricsServer, type ControlServer, type MetricsServer } from '../../api/index.ts';
 import { createRegistry } from '../../core/metrics.ts';
 import { Gateway, intelLookup, localSinkholeHosts, orgLookup, registerDnsMetrics, registerSinkholeMetrics, Sinkhole, tapBlocked } from '../../dns/index.ts';
@@ -96,6 +97,7 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
           units: () => app.org.tree().units(),
           events: app.store.events,
           ...(sh2 === null ? {} : { blocked: (client: string, name: string) => sh2.noteBlocked(client, name) }),
+          matched: (ev: DnsEvent) => detection?.runtime.observe(ev),
         },
       });
     } catch (e) {

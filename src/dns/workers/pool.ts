@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { DnsConfig } from '../../config/index.ts';
 import { workerEntry } from '../../core/worker-entry.ts';
 import type { Unit } from '../../model/org.ts';
+import type { DnsEvent } from '../../model/events.ts';
 import type { EventBatch } from '../../store/index.ts';
 import type { FromWorker, SharedIntel, ToWorker, WorkerInit, WorkerStats } from './protocol.ts';
 
@@ -21,6 +22,8 @@ export interface WorkerSources {
   events: { write(batch: EventBatch): boolean; status(): { pending: number } };
   /** Blocked names answered by a worker (the sinkhole attributes connections with them). */
   blocked?(client: string, name: string): void;
+  /** Queries a worker answered that matched an indicator (the detectors see them as the main thread's). */
+  matched?(ev: DnsEvent): void;
 }
 
 export class DnsWorkers {
@@ -77,6 +80,9 @@ export class DnsWorkers {
         break;
       case 'blocked':
         this.sources.blocked?.(m.client, m.name);
+        break;
+      case 'matched':
+        this.sources.matched?.(m.ev);
         break;
       case 'stats':
         this.stats.set(m.index, m.stats);

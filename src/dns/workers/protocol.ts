@@ -7,7 +7,7 @@
  */
 import type { DnsConfig } from '../../config/index.ts';
 import type { MatcherParts } from '../../intel/index.ts';
-import type { DnsOutcome } from '../../model/events.ts';
+import type { DnsEvent, DnsOutcome } from '../../model/events.ts';
 import type { Unit } from '../../model/org.ts';
 import type { EventBatch } from '../../store/index.ts';
 
@@ -52,5 +52,6 @@ export type FromWorker =
   | { t: 'failed'; index: number; message: string }
   | { t: 'events'; batch: EventBatch }
   | { t: 'blocked'; client: string; name: string }
+  | { t: 'matched'; ev: DnsEvent }
   | { t: 'stats'; index: number; stats: WorkerStats }
   | { t: 'stopped'; index: number };

@@ -3,13 +3,15 @@
  * config), answering UDP on the main thread's ports through its own SO_REUSEPORT sockets. Its
  * intelligence is the main thread's matcher memory (shared, not copied), its units a copy of the
  * tree, its cache its own. Its query log goes to the main thread's event writer as columnar
- * batches; blocked names go there too, for the sinkhole.
+ * batches; blocked names go there too, for the sinkhole, and queries that matched an indicator,
+ * for the detectors.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { nowSeconds } from '../../core/time.ts';
 import { silentLogger } from '../../core/log.ts';
 import { EventSink, type BatchWriter } from '../../events/index.ts';
 import { IntelMatcher } from '../../intel/index.ts';
+import type { DnsEvent } from '../../model/events.ts';
 import type { Unit } from '../../model/org.ts';
 import { AddressResolver, UnitTree } from '../../org/index.ts';
 import { transferList } from '../../store/index.ts';
@@ -80,7 +82,15 @@ const deps: GatewayDeps = {
   resolvConf: init.resolvConf,
 };
 const sink = new EventSink(writer, { resolve: (ip, site) => org.resolve(ip, site) });
-deps.queryLog = tapBlocked(sink, { noteBlocked: (client, name) => post({ t: 'blocked', client, name }) });
+const blockedTap = tapBlocked(sink, { noteBlocked: (client, name) => post({ t: 'blocked', client, name }) });
+// Queries that matched an indicator also go to the main thread, whole: its stream detectors turn
+// them into alerts (they are few; every query still reaches the store through the batches).
+deps.queryLog = {
+  record(ev: DnsEvent): boolean {
+    if (ev.indicator !== undefined && ev.indicator !== null) post({ t: 'matched', ev });
+    return blockedTap.record(ev);
+  },
+};
 
 const listens = init.udp;
 let { chain, stages } = buildChain(deps, listens);

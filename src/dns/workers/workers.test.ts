@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/index.ts';
 import { silentLogger } from '../../core/log.ts';
 import { IntelMatcher, IntelMatcherBuilder } from '../../intel/matcher/index.ts';
+import type { DnsEvent } from '../../model/events.ts';
 import type { Unit } from '../../model/org.ts';
 import type { EventBatch } from '../../store/index.ts';
 import { Gateway, type ThreatLookup } from '../index.ts';
@@ -45,6 +46,7 @@ describe.skipIf(native === null)(`DNS worker threads${native === null ? ` (skipp
   let port: number;
   let shared: SharedIntel;
   const batches: EventBatch[] = [];
+  const matched: DnsEvent[] = [];
 
   beforeAll(async () => {
     let current = matcherOf(['pool.test']);
@@ -66,6 +68,7 @@ describe.skipIf(native === null)(`DNS worker threads${native === null ? ` (skipp
         intel: () => shared,
         units: () => units,
         events: { write: (b) => batches.push(b) > 0, status: () => ({ pending: 0 }) },
+        matched: (ev) => void matched.push(ev),
       },
     });
     port = gw.addresses.find((a) => a.proto === 'udp')!.port;
@@ -97,6 +100,9 @@ describe.skipIf(native === null)(`DNS worker threads${native === null ? ` (skipp
     expect(names.every((n) => n !== null && n.endsWith('.pool.test'))).toBe(true);
     const unitCol = batches.flatMap((b) => (b.cols['unit'] as Array<string | null>).slice(0, b.n));
     expect(unitCol.every((u) => u === 'school')).toBe(true);
+    // Each matched query also reached the main thread whole, for the detectors.
+    expect(matched).toHaveLength(byWorker);
+    expect(matched.every((e) => e.outcome === 'blocked' && e.indicator === 'pool.test' && e.name.endsWith('.pool.test'))).toBe(true);
   });
 
   it('takes a new matcher within a couple of seconds, without a restart', async () => {
