@@ -36,6 +36,22 @@ describe('the incident engine', () => {
     expect(all.find((i) => i.hosts[0]?.client === '10.0.0.5' && i.kind === 'host')?.alerts).toBe(2);
   });
 
+  it('takes a campaign\'s open host incidents along when it is contained or resolved', async () => {
+    const { e, store } = await engine();
+    await e.ingest([alert(), alert({ client: '10.0.0.6' }), alert({ client: '10.0.0.7' })]);
+    const all = await store.incidents.list({});
+    const campaign = all.find((i) => i.kind === 'campaign')!;
+    const first = all.find((i) => i.kind === 'host')!;
+    await e.transition(first.id, 'resolved', 'ana'); // one host already dealt with on its own
+    await e.transition(campaign.id, 'contained', 'ana');
+    const after = await store.incidents.list({});
+    expect(after.filter((i) => i.kind === 'host').map((i) => [i.id, i.state]).sort()).toEqual(
+      all.filter((i) => i.kind === 'host').map((i) => [i.id, i.id === first.id ? 'resolved' : 'contained']).sort(),
+    );
+    const member = after.find((i) => i.kind === 'host' && i.id !== first.id)!;
+    expect((await store.incidents.history(member.id)).at(-1)).toMatchObject({ by: 'ana', from: 'new', to: 'contained' });
+  });
+
   it('moves forward through the workflow and records who did it', async () => {
     const { e } = await engine();
     await e.ingest([alert()]);

@@ -124,13 +124,26 @@ export class IncidentEngine {
     throw new MinewardenError('MW_ERR_CONFLICT', `incident #${i.id} is ${i.state}: it cannot become ${to} (${why})`);
   }
 
+  /**
+   * Moves an incident on. A campaign takes its open member incidents along (each as far as its
+   * own workflow allows): containing or resolving a botnet is done for every host in it.
+   */
   transition(id: number, to: IncidentState, actor: string, note?: string): Promise<Incident> {
     return this.serial(async () => {
       const i = await this.require(id);
       this.check(i, to);
       this.open = null;
-      return this.store.setState(id, to, actor, note, this.now());
+      const moved = await this.store.setState(id, to, actor, note, this.now());
+      if (i.kind === 'campaign') await this.cascade(id, to, actor);
+      return moved;
     });
+  }
+
+  private async cascade(campaignId: number, to: IncidentState, actor: string): Promise<void> {
+    for (const m of await this.store.listOpen()) {
+      if (m.campaignId !== campaignId || !canTransition(m.state, to)) continue;
+      await this.store.setState(m.id, to, actor, `with campaign #${campaignId}`, this.now());
+    }
   }
 
   /**
@@ -147,7 +160,9 @@ export class IncidentEngine {
         await this.opts.allow(i.indicator, `false positive: incident #${id} (${actor})`);
       }
       this.open = null;
-      return this.store.setState(id, 'false-positive', actor, o.note, this.now());
+      const moved = await this.store.setState(id, 'false-positive', actor, o.note, this.now());
+      if (i.kind === 'campaign') await this.cascade(id, 'false-positive', actor);
+      return moved;
     });
   }
 
