@@ -15,7 +15,7 @@ import { IntelStage, type ThreatLookup } from './chain/intel.ts';
 import { PolicyStage, type UnitPolicy } from './chain/policy.ts';
 import { UpstreamStage, type UpstreamConfig } from './chain/upstream.ts';
 import { NetSet } from './netset.ts';
-import { QueryHandler, type QueryLog } from './server/handler.ts';
+import { QueryHandler, type HandlerStats, type QueryLog } from './server/handler.ts';
 import { listenDoh } from './server/doh.ts';
 import { listenDot, type TlsIdentity } from './server/dot.ts';
 import { listenUdpTcp } from './server/listen.ts';
@@ -23,7 +23,6 @@ import { LatencyCounts } from './server/latency.ts';
 import { loadUdpBatch, udpBatchLoadError } from './server/udp-batch.ts';
 import type { Listen } from './server/udp.ts';
 import { DnsWorkers, type WorkerSources } from './workers/pool.ts';
-import type { DnsOutcome } from '../model/events.ts';
 import { availableParallelism } from 'node:os';
 
 export interface GatewayDeps {
@@ -40,15 +39,8 @@ export interface GatewayDeps {
 }
 
 /** Counters of every thread that answers, summed (see metrics.ts). */
-export interface GatewayTotals {
+export interface GatewayTotals extends HandlerStats {
   threads: number;
-  queries: number;
-  malformed: number;
-  dropped: number;
-  errors: number;
-  logDrops: number;
-  byOutcome: Map<DnsOutcome, number>;
-  byCategory: Map<string, number>;
   cache: { hits: number; misses: number; stale: number; prefetches: number; size: number };
   latency: LatencyCounts;
 }
