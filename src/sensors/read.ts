@@ -8,8 +8,8 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { constants, inflateSync, gunzipSync } from 'node:zlib';
-import { parseEventJson } from '../events/index.ts';
 import { EveSensor } from './eve/index.ts';
+import { recordJsonLines } from './jsonl.ts';
 import { NetflowCollector } from './netflow/index.ts';
 import { decodeFrame, Decoded, formatIp, packetsOf, PcapSensor, Res, type PayloadMessage, type PcapHttp } from './pcap/index.ts';
 import type { SensorContext } from './runtime.ts';
@@ -146,16 +146,6 @@ async function readEvents(path: string, ctx: SensorContext): Promise<SensorHealt
   const h = new SensorHealth(`events:${basename(path)}`, 'events');
   let buf = await readFile(path);
   if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
-  const lines = buf.toString('utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    const r = parseEventJson(line);
-    if (!r.ok) h.bad(`line ${i + 1}: ${r.error}`, line);
-    else {
-      if (!ctx.output.record(r.event)) await ctx.output.drained();
-      h.ok();
-    }
-  }
+  await recordJsonLines(buf.toString('utf8').split('\n'), ctx.output, h);
   return h.view();
 }

@@ -9,7 +9,7 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { parseEventJson } from '../../events/index.ts';
+import { recordJsonLines, type JsonLinesResult } from '../jsonl.ts';
 import { SensorHealth, type EventOutput, type Sensor, type SensorHealthView } from '../types.ts';
 
 export interface HttpIngestConfig {
@@ -20,12 +20,7 @@ export interface HttpIngestConfig {
   maxBytes?: number;
 }
 
-export interface IngestReply {
-  accepted: number;
-  rejected: number;
-  /** The first bad lines (at most 20): number and why. */
-  errors: Array<{ line: number; error: string }>;
-}
+export type IngestReply = JsonLinesResult;
 
 const MAX_ERRORS = 20;
 
@@ -65,29 +60,8 @@ export class HttpIngest implements Sensor {
       }
     });
     app.get('/healthz', () => ({ ok: true }));
-    app.post('/ingest', async (req): Promise<IngestReply> => {
-      const text = typeof req.body === 'string' ? req.body : '';
-      const out: IngestReply = { accepted: 0, rejected: 0, errors: [] };
-      const lines = text.split('\n');
-      let behind = false;
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!.trim();
-        if (line === '') continue;
-        const r = parseEventJson(line);
-        if (!r.ok) {
-          out.rejected++;
-          this.health_.bad(`line ${i + 1}: ${r.error}`, line);
-          if (out.errors.length < MAX_ERRORS) out.errors.push({ line: i + 1, error: r.error });
-          continue;
-        }
-        behind = !this.output.record(r.event) || behind;
-        out.accepted++;
-      }
-      if (out.accepted > 0) this.health_.ok(out.accepted);
-      // Backpressure reaches the sender as a slower response, not as lost events.
-      if (behind) await this.output.drained();
-      return out;
-    });
+    // Backpressure reaches the sender as a slower response, not as lost events.
+    app.post('/ingest', (req): Promise<IngestReply> => recordJsonLines(typeof req.body === 'string' ? req.body.split('\n') : [], this.output, this.health_, { maxErrors: MAX_ERRORS }));
     const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(this.config.listen);
     if (m === null) throw new Error(`sensors.http.listen: "${this.config.listen}" is not ADDRESS:PORT`);
     this.address = await app.listen({ host: m[1] ?? m[2]!, port: Number(m[3]) });
