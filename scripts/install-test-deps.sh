@@ -7,11 +7,14 @@
 #   knot-dnsutils  kdig
 #   dnsperf        the DNS gateway's benchmark load generator
 #   unbound        the benchmark's reference resolver
+#   poppler-utils  pdftotext and pdftoppm, for the report PDF tests
+#   chromium       the console's end-to-end tests (driven by playwright-core; no browser download)
+#   fonts-wqy-zenhei  a CJK font: Chinese in the console's screenshots and in zh report PDFs
 # nsd and unbound are only ever run by the tests and benchmarks themselves, on free high ports of
 # 127.0.0.1: the system services the packages bring are kept from starting, and stopped and
 # disabled if they did start, so nothing of theirs listens on port 53.
 set -euo pipefail
-PKGS=(bind9-utils bind9-dnsutils nsd knot-dnsutils dnsperf unbound)
+PKGS=(bind9-utils bind9-dnsutils nsd knot-dnsutils dnsperf unbound poppler-utils chromium fonts-wqy-zenhei)
 SERVICES=(nsd unbound unbound-resolvconf)
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

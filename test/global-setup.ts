@@ -14,10 +14,12 @@ export default function setup(): () => void {
   // ready line.
   // The DNS gateway likewise, and its upstream is a closed loopback port unless a test starts its
   // own: no test ever sends a query to the machine's (public) resolvers.
-  const saved = Object.fromEntries(['MINEWARDEN_METRICS__LISTEN', 'MINEWARDEN_DNS__LISTEN', 'MINEWARDEN_DNS__UPSTREAMS'].map((k) => [k, process.env[k]]));
+  const saved = Object.fromEntries(['MINEWARDEN_METRICS__LISTEN', 'MINEWARDEN_DNS__LISTEN', 'MINEWARDEN_DNS__UPSTREAMS', 'MINEWARDEN_API__LISTEN'].map((k) => [k, process.env[k]]));
   process.env.MINEWARDEN_METRICS__LISTEN = '127.0.0.1:0';
   process.env.MINEWARDEN_DNS__LISTEN = '127.0.0.1:0';
   process.env.MINEWARDEN_DNS__UPSTREAMS = '[127.0.0.1:9]';
+  // The console and API too.
+  process.env.MINEWARDEN_API__LISTEN = '127.0.0.1:0';
   return () => {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];

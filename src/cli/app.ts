@@ -12,7 +12,10 @@ import { FeedFetcher, FeedManager, IntelEngine, PopularityGuard, decayPolicy, no
 import { IncidentEngine } from '../incidents/index.ts';
 import { MinewardenError } from '../core/errors.ts';
 import { OrgService } from '../org/index.ts';
+import { AuditLog, AuthService } from '../auth/index.ts';
+import { PolicyService, type PolicyAuditEntry } from '../policy/index.ts';
 import { EventMaintenance, EventSink, retentionPolicy } from '../events/index.ts';
+import { LiveHub } from '../services/index.ts';
 import { configFrom } from './context.ts';
 import { internalTest, type SensorContext, type SensorRuntime } from '../sensors/index.ts';
 
@@ -31,6 +34,14 @@ export interface App {
   maintenance: EventMaintenance;
   /** Alerts folded into incidents, and the analyst workflow. */
   incidents: IncidentEngine;
+  /** Users, sessions, API tokens, TOTP, lock-out and role settings. */
+  auth: AuthService;
+  /** The audit log every change is recorded in. */
+  audit: AuditLog;
+  /** Centrally issued DNS policies: versions, groups, what gateways applied (policy-apply.ts). */
+  policy: PolicyService;
+  /** Live updates for the console: blocks and incidents as they happen. */
+  live: LiveHub;
   /** The sensors `serve` runs (null in one-shot commands). */
   sensors: SensorRuntime | null;
   /** What a sensor needs of this process: the sink, "ours" by unit networks, the log. */
@@ -38,9 +49,14 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** Where an operation runs: on the running server (through the control socket) or on the data directory. */
+export type Where = 'server' | 'local';
+
 export interface OpenAppOptions {
   /** `serve`: the event writer gets a thread of its own (config events.writer). */
   serving?: boolean;
+  /** Where policy changes are recorded (before/after). */
+  audit?: (e: PolicyAuditEntry) => Promise<void>;
 }
 
 function buildGuard(config: Config): PopularityGuard | null {
@@ -85,9 +101,16 @@ export async function openApp(config: Config, log: Logger = createLogger(config.
     retentionMs: config.events.retentionInterval * 1000,
     policy: retentionPolicy(config.events.retention),
   });
+  const audit = new AuditLog(store.auth);
+  const auth = new AuthService({ store: store.auth, config: config.api, audit, unitExists: (id) => org.tree().get(id) !== undefined });
+  const live = new LiveHub();
   const incidents = new IncidentEngine({
     store: store.incidents,
+    onSaved: (saved) => {
+      for (const { timeline: _t, notes: _n, ...summary } of saved) live.incident(summary);
+    },
     // A unit the tree no longer has is its own lineage (the campaign's common unit may then be null).
+    // Root first, as fold.ts's commonUnit expects.
     lineage: (unit) => (org.tree().get(unit) === undefined ? [unit] : org.tree().path(unit).map((u) => u.id)),
     allow: async (indicator, comment) => {
       const n = normalizeValue(indicator);
@@ -95,8 +118,19 @@ export async function openApp(config: Config, log: Logger = createLogger(config.
       await engine.addAllow({ type: n.type, value: n.value, comment, addedAt: engine.now() });
     },
   });
+  const policy = new PolicyService({
+    store: store.policy,
+    unitExists: (id) => org.tree().get(id) !== undefined,
+    // Nearest first (tree.path runs from the root down).
+    lineage: (unit) => (org.tree().get(unit) === undefined ? [unit] : org.tree().path(unit).map((u) => u.id).reverse()),
+    base: config.dns.policy,
+    // Every policy change goes into the one audit log (before and after documents).
+    audit: opts.audit ?? (async (e) => {
+      await audit.record(e.actor, e.action, e.target, e.before, e.after);
+    }),
+  });
   return {
-    config, log, store, engine, fetcher, feeds, org, sink, maintenance, incidents, sensors: null,
+    config, log, store, engine, fetcher, feeds, org, sink, maintenance, incidents, auth, audit, policy, live, sensors: null,
     sensorContext: () => ({ output: sink, isInternal: internalTest((ip, site) => org.resolve(ip, site), config.sensors.internal), log }),
     async close(): Promise<void> {
       await feeds.stop();

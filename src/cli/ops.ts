@@ -20,6 +20,9 @@ import { analyzeFiles } from './analyze.ts';
 import type { App } from './app.ts';
 import { withApp } from './app.ts';
 import { INCIDENT_OPS } from './incident-ops.ts';
+import { POLICY_OPS } from './policy-ops.ts';
+import { REPORT_OPS } from './report-ops.ts';
+import { AUTH_OPS } from './auth-ops.ts';
 import { configFrom } from './context.ts';
 
 export interface TopParams extends EventSearch {
@@ -97,7 +100,8 @@ function files(dataDir: string): Array<{ file: string; bytes: number }> {
 }
 
 /** Where an operation runs: in the serving process (engine started), or on its own (one-shot). */
-export type Where = 'server' | 'local';
+export type { Where } from './app.ts';
+import type { Where } from './app.ts';
 
 /** Reads a feed from a file (gzip allowed) or fetches it from a URL, as `intel import` does. */
 export async function readSource(app: App, location: string, source: string): Promise<string> {
@@ -210,6 +214,9 @@ export const OPS = {
     return { files: r.files, incidents: r.incidents.map((i) => ({ id: i.id, severity: i.severity, title: i.title, hosts: i.hosts.length })) };
   },
   ...INCIDENT_OPS,
+  ...POLICY_OPS,
+  ...REPORT_OPS,
+  ...AUTH_OPS,
   backup: async (app: App, p: { dir: string }) => {
     await app.sink.flush();
     return app.store.backup(p.dir);

@@ -15,6 +15,9 @@ import { registerForwarder } from './commands/forwarder.ts';
 import { registerSensors } from './commands/sensors.ts';
 import { registerAnalyze } from './commands/analyze.ts';
 import { registerDetectors } from './commands/detectors.ts';
+import { registerPolicy } from './commands/policy.ts';
+import { registerReport } from './commands/report.ts';
+import { registerUsers } from './commands/users.ts';
 
 export function buildProgram(): Command {
   const program = new Command('minewarden')
@@ -35,6 +38,9 @@ export function buildProgram(): Command {
   registerSensors(program);
   registerAnalyze(program);
   registerDetectors(program);
+  registerPolicy(program);
+  registerReport(program);
+  registerUsers(program);
   return program;
 }
 

@@ -60,6 +60,8 @@ const unitPolicy = z.strictObject({
   categories: z.record(z.string(), categoryAction).default({}),
   /** Action for categories not listed. */
   default: categoryAction.optional(),
+  /** How a block is answered for this unit's clients (unset: the nearest unit up the tree that sets it, finally dns.block.action). */
+  blockAction: z.enum(['nxdomain', 'nodata', 'refused', 'sinkhole']).optional(),
 });
 const upstream = z.string().regex(/^((udp|tcp):\/\/)?(\[[0-9a-fA-F:.]+\]|[0-9.]+)(:\d{1,5})?$/, 'an upstream address: IP, IP:PORT, [IPv6]:PORT, optionally tcp:// or udp://');
 
@@ -289,6 +291,25 @@ export const configSchema = z
         timeout: duration.default(3),
       })
       .default({ listen: ['127.0.0.1:5353'], upstreams: [], allow: [], timeout: 3 }),
+    /** The REST API and the web console (`serve`). */
+    api: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Where the console and API answer. Plain HTTP: keep it on loopback, or put a TLS proxy in front (trustProxy). */
+        listen: hostPort.default('127.0.0.1:8080'),
+        /** Certificate chain and key (PEM files): the console over HTTPS. */
+        tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+        /** A reverse proxy in front: take the client address and scheme from X-Forwarded-*. */
+        trustProxy: z.boolean().default(false),
+        /** A session ends after this long without a request, and after sessionMax in any case. */
+        sessionIdle: duration.default(12 * 3600),
+        sessionMax: duration.default(7 * 86400),
+        /** Failed logins in a row before the account is locked, and for how long. */
+        lockout: z.strictObject({ attempts: z.number().int().positive().default(5), duration: duration.default(900) }).default({ attempts: 5, duration: 900 }),
+        /** How often each gateway checks the store for a new policy revision. */
+        policyPoll: duration.default(2),
+      })
+      .default({ enabled: true, listen: '127.0.0.1:8080', trustProxy: false, sessionIdle: 12 * 3600, sessionMax: 7 * 86400, lockout: { attempts: 5, duration: 900 }, policyPoll: 2 }),
     metrics: z
       .strictObject({
         /** Prometheus metrics at http://ADDRESS:PORT/metrics while `serve` runs; '' turns it off. */
@@ -310,3 +331,4 @@ export type ConfigInput = z.input<typeof configSchema>;
 
 export type DnsConfig = z.output<typeof dnsSchema>;
 export type SensorsConfig = z.output<typeof sensorsSchema>;
+export type ApiConfig = Config['api'];

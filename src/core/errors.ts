@@ -10,6 +10,13 @@ export const ERROR_CODES = {
   MW_ERR_FEED: { status: 502, summary: 'a feed could not be fetched or parsed' },
   MW_ERR_STORE: { status: 503, summary: 'the store failed' },
   MW_ERR_CONFLICT: { status: 409, summary: 'the object is in a state that forbids this' },
+  MW_ERR_AUTH: { status: 401, summary: 'not logged in, or the credentials are wrong' },
+  MW_ERR_TOTP_REQUIRED: { status: 401, summary: 'a valid second-factor code is required' },
+  MW_ERR_LOCKED: { status: 429, summary: 'too many failed logins; the account is locked for a while' },
+  MW_ERR_RATE_LIMITED: { status: 429, summary: 'too many requests from this address; wait a minute' },
+  MW_ERR_FORBIDDEN: { status: 403, summary: 'the role does not allow this' },
+  MW_ERR_CSRF: { status: 403, summary: 'the x-csrf-token header is missing or wrong' },
+  MW_ERR_UNAVAILABLE: { status: 503, summary: 'the service needed for this is not running' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -104,8 +104,10 @@ export function buildChain(deps: GatewayDeps, own: readonly Listen[], keep: Part
     upstreams = systemUpstreams(deps.resolvConf ?? readResolvConf(), own);
     if (upstreams.length === 0) deps.log.warn('dns: no upstreams configured and none in /etc/resolv.conf; queries that need one get SERVFAIL (set dns.upstreams)');
   }
-  const toPolicy = (p: { allow: string[]; deny: string[]; categories: Record<string, 'block' | 'monitor' | 'allow'>; default?: 'block' | 'monitor' | 'allow' | undefined }): UnitPolicy => ({
-    allow: p.allow, deny: p.deny, categories: p.categories, ...(p.default === undefined ? {} : { defaultAction: p.default }),
+  const toPolicy = (p: DnsConfig['policy']['units'][string]): UnitPolicy => ({
+    allow: p.allow, deny: p.deny, categories: p.categories,
+    ...(p.default === undefined ? {} : { defaultAction: p.default }),
+    ...(p.blockAction === undefined ? {} : { blockAction: p.blockAction }),
   });
   const stages: Stages = {
     identity: new IdentityStage(forwarders, deps.org),

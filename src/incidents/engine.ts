@@ -15,6 +15,8 @@ export interface IncidentEngineOptions extends Partial<FoldOptions> {
   /** Alerts folded per stored batch. */
   batchSize?: number;
   now?: () => number;
+  /** Told of every incident an ingest created or changed, as stored (live updates). */
+  onSaved?: (incidents: readonly Incident[]) => void;
 }
 
 export interface IngestReport {
@@ -96,6 +98,7 @@ export class IncidentEngine {
         });
         const byId = new Map(this.open.map((o) => [o.id, o]));
         for (const s of saved) byId.set(s.id, s);
+        this.opts.onSaved?.(saved);
         this.open = [...byId.values()];
       }
       return report;

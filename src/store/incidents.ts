@@ -21,6 +21,8 @@ export interface IncidentQuery {
   /** Last seen at or after (ms). */
   since?: number;
   kind?: Incident['kind'];
+  /** Substring of the title, threat, indicator or a host address (case-insensitive). */
+  text?: string;
   /** Newest activity (lastSeen) first. */
   limit?: number;
   offset?: number;
@@ -48,6 +50,8 @@ export interface IncidentStore {
   listOpen(): Promise<Incident[]>;
   get(id: number): Promise<Incident | null>;
   list(q: IncidentQuery): Promise<IncidentSummary[]>;
+  /** How many incidents the query matches (limit and offset aside). */
+  count(q: IncidentQuery): Promise<number>;
   /** Sets the state and records who changed it, from what; `note` is added as a note. No workflow check. */
   setState(id: number, state: IncidentState, actor: string, note?: string, at?: number): Promise<Incident>;
   /** Sets the assignee (null: nobody) and records the change. */

@@ -12,6 +12,8 @@ export type {
   IndicatorQuery, IntelStats, IntelStore, KindStats, MatchableIndicator, OrgStore, ReplaceResult, RetentionPolicy, Store, TopRow,
   WriterStatus,
 } from './types.ts';
+export type { AuditQuery, AuthStore, NewUser, SessionRecord, TokenRecord, UserRecord } from './auth.ts';
+export type { PolicyStore } from './policy.ts';
 export type { IncidentChange, IncidentQuery, IncidentStore, IncidentSummary } from './incidents.ts';
 export type {
   BeaconRow, DnsTunnelRow, EventAnalytics, FanInHost, FanInQuery, FanInRow, HalfOpenRow, HostRef, HttpDownloadRow, LongConnectionRow,

@@ -9,6 +9,8 @@ import type { DnsOutcome, EventKind, Host, StoredEvent } from '../model/events.t
 import type { EventAnalytics } from './analytics.ts';
 import type { EventBatch } from './events/batch.ts';
 import type { IncidentStore } from './incidents.ts';
+import type { AuthStore } from './auth.ts';
+import type { PolicyStore } from './policy.ts';
 
 /** What the matcher needs of an indicator: no tags or reference, so scanning a million stays light. */
 export interface MatchableIndicator extends IndicatorCore {
@@ -96,6 +98,10 @@ export interface Store {
   readonly org: OrgStore;
   readonly events: EventStore;
   readonly incidents: IncidentStore;
+  /** Users, sessions, API tokens, role settings and the audit log. */
+  readonly auth: AuthStore;
+  /** Versioned DNS policies, unit groups and the gateways applying them. */
+  readonly policy: PolicyStore;
   /** A consistent copy of everything (state and events) while running, into a new directory `dir`. */
   backup(dir: string): Promise<BackupManifest>;
   close(): Promise<void>;
@@ -149,6 +155,8 @@ export interface TopRow {
 
 export interface HostQuery {
   units?: readonly string[];
+  /** One host by id. */
+  hostId?: number;
   /** Substring of the address or a learned name. */
   search?: string;
   /** Seen at or after (ms). */

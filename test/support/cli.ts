@@ -23,10 +23,12 @@ export interface Run {
  * exits. Never spawnSync: a test that chains blocking runs keeps vitest's worker from answering
  * its runner, which gives up after 60 s ("Timeout calling onTaskUpdate") on a loaded machine.
  */
-export function mw(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+export function mw(dataDir: string, args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
   mkdirSync(dataDir, { recursive: true });
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', TSX, MAIN, '--data-dir', dataDir, ...args], { cwd: dataDir, env: { ...process.env, ...env } });
+    // Given input goes to stdin (a pipe, not a terminal); otherwise stdin is closed at once.
+    child.stdin.end(input ?? '');
     let out = '';
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
@@ -69,16 +71,20 @@ export interface Serving {
   log: () => string;
   /** The /metrics URL it announced, or '' when metrics are off. */
   metrics: string;
+  /** The console's URL it announced, or '' when it is off. */
+  console: string;
 }
 
 /**
  * `minewarden [--data-dir DIR] serve` in `cwd`, resolved once it logs "Minewarden ready"; rejects
  * with what it printed if it is not ready in time. Without a data dir it uses ./data of cwd.
  */
-export async function startServe(cwd: string, opts: { dataDir?: string; timeoutMs?: number } = {}): Promise<Serving> {
+export async function startServe(cwd: string, opts: { dataDir?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Serving> {
   mkdirSync(cwd, { recursive: true });
   const dataArgs = opts.dataDir === undefined ? [] : ['--data-dir', opts.dataDir];
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...dataArgs, 'serve'], { cwd, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The console on a port of its own (0: any free one), unless the test says otherwise: tests run side by side.
+  const env = { MINEWARDEN_API__LISTEN: '127.0.0.1:0', ...process.env, ...opts.env };
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...dataArgs, 'serve'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d: Buffer) => (log += d.toString()));
   child.stdout.on('data', (d: Buffer) => (log += d.toString()));
@@ -95,5 +101,9 @@ export async function startServe(cwd: string, opts: { dataDir?: string; timeoutM
       }
     }, 50);
   });
-  return { child, log: () => log, metrics: /metrics=(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(log)?.[1] ?? '' };
+  return {
+    child, log: () => log,
+    metrics: /metrics=(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(log)?.[1] ?? '',
+    console: /console=(https?:\/\/[^\s"]+)/.exec(log)?.[1] ?? '',
+  };
 }

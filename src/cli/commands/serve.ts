@@ -16,6 +16,8 @@ import { openApp } from '../app.ts';
 import { startDetection, type Detection } from '../detection.ts';
 import { configFrom } from '../context.ts';
 import { controlHandlers } from '../ops.ts';
+import { PolicyApplier } from '../policy-apply.ts';
+import { startConsole, tapLive, type ConsoleHandle } from '../console.ts';
 
 async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
   const config = configFrom(cmd);
@@ -26,6 +28,8 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
   let metrics: MetricsServer | null = null;
   let gateway: Gateway | null = null;
   let sinkhole: Sinkhole | null = null;
+  let policies: PolicyApplier | null = null;
+  let web: ConsoleHandle | null = null;
   // Signals are wired before start-up work, so a stop during loading is honoured too.
   let stopping!: () => void;
   const stopped = new Promise<void>((resolve) => (stopping = resolve));
@@ -44,7 +48,9 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
     if (gateway === null) return;
     try {
       const next = configFrom(cmd);
-      gateway.reload(next.dns);
+      // The stored policies go over the file's policy again (the applier reloads the gateway).
+      if (policies !== null) void policies.setDns(next.dns);
+      else gateway.reload(next.dns);
       log.info('dns configuration reloaded');
     } catch (e) {
       log.error(`dns configuration not reloaded, the running one stays: ${e instanceof Error ? e.message : String(e)}`);
@@ -52,9 +58,11 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
   });
   let detection: Detection | null = null;
   const closeAll = async (): Promise<void> => {
+    await web?.close();
     await app.sensors?.stop();
     detection?.runtime.stop();
     await detection?.settled();
+    await policies?.stop();
     await gateway?.close();
     await sinkhole?.close();
     await metrics?.close();
@@ -87,7 +95,8 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
         registerSinkholeMetrics(registry, sinkhole);
       }
       // Every answered query passes the stream detectors (intelligence matches become alerts).
-      const queryLog = detection.tap(sinkhole === null ? app.sink : tapBlocked(app.sink, sinkhole));
+      // …and blocked ones feed the console's live view.
+      const queryLog = tapLive(app.live, detection.tap(sinkhole === null ? app.sink : tapBlocked(app.sink, sinkhole)));
       const sh2 = sinkhole;
       gateway = await Gateway.start({
         config: config.dns, intel: intelLookup(engine), org: orgLookup(app.org), queryLog, log,
@@ -97,7 +106,10 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
           units: () => app.org.tree().units(),
           events: app.store.events,
           ...(sh2 === null ? {} : { blocked: (client: string, name: string) => sh2.noteBlocked(client, name) }),
-          matched: (ev: DnsEvent) => detection?.runtime.observe(ev),
+          matched: (ev: DnsEvent) => {
+            detection?.runtime.observe(ev);
+            if (ev.outcome === 'blocked') app.live.block({ ts: ev.ts, client: ev.client, unit: ev.unit ?? null, name: ev.name, category: ev.category ?? null, reason: ev.reason ?? null });
+          },
         },
       });
     } catch (e) {
@@ -112,6 +124,10 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
       log.error(`DNS gateway not started: ${e instanceof Error ? e.message : String(e)} — set dns.listen (or dns.enabled: false) and restart`);
     }
     if (gateway !== null) {
+      // Centrally issued policies: applied now over the file's, then whenever their revision moves.
+      policies = await PolicyApplier.start({
+        store: app.store.policy, service: app.policy, dns: config.dns, gateway, log, pollSeconds: config.api.policyPoll,
+      });
       registerDnsMetrics(registry, gateway);
       for (const line of gateway.describe()) log.debug(`dns chain ${line}`);
     }
@@ -122,6 +138,15 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
     app.sensors = sensors;
     registerSensorMetrics(registry, () => sensors.health());
     await sensors.start();
+    if (config.api.enabled) {
+      try {
+        const gw = gateway;
+        web = await startConsole(app, () => gw);
+      } catch (e) {
+        // The console is one door among several (DNS, sensors, CLI): its port being taken stops only it.
+        log.error(`console and API not started: ${e instanceof Error ? e.message : String(e)} — set api.listen (or api.enabled: false) and restart`);
+      }
+    }
   }
   const counts = engine.matcher.countsByType();
   log.info({
@@ -129,8 +154,11 @@ async function run(cmd: Command, mode: 'serve' | 'gateway'): Promise<void> {
     dns: gateway === null ? 'off' : gateway.addresses.map((a) => `${a.proto}://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`).join(' '),
     sinkhole: sinkhole === null ? 'off' : sinkhole.addresses.map((a) => `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`).join(' '),
     sensors: app.sensors === null || app.sensors.size === 0 ? 'none' : app.sensors.health().map((h) => h.id).join(' '),
-    metrics: metrics?.url ?? 'off', control: control.path,
+    console: web?.url ?? 'off', metrics: metrics?.url ?? 'off', control: control.path,
   }, 'Minewarden ready');
+  if (web !== null && (await app.auth.needsSetup())) {
+    log.info(`no user yet: open ${web.url}/ to create the first admin, or run \`minewarden user add NAME --role admin\``);
+  }
   if (config.intel.feeds.length === 0) {
     log.info('no feeds configured: the built-in mining-pool list is active; add feeds under intel.feeds in minewarden.yaml (see README)');
   }

@@ -3,12 +3,14 @@
  * synthesised SOA so the client caches the negative answer for the short block TTL (RFC 2308 §5),
  * REFUSED, or the sinkhole's addresses for A/AAAA (NODATA for other types) — always with an
  * Extended DNS Error (RFC 8914 §4.16 "Blocked", §4.18 "Filtered") saying why.
+ * The action is the query's unit policy's (`q.policy.blockAction`, set by the policy stage) when it
+ * has one, else the gateway's `dns.block.action`: every stage that blocks gets it from here.
  */
 import type { DnsOutcome } from '../../model/events.ts';
 import { CLASS_IN, RCODE, TYPE, type ResourceRecord } from '../wire/index.ts';
-import { answer, EDE, type Answer, type Query } from './types.ts';
+import { answer, EDE, type Answer, type BlockAction, type Query } from './types.ts';
 
-export type BlockAction = 'nxdomain' | 'nodata' | 'refused' | 'sinkhole';
+export type { BlockAction };
 
 export interface BlockOptions {
   action: BlockAction;
@@ -38,10 +40,12 @@ function soa(owner: string, ttl: number): ResourceRecord {
 
 export function blockAnswer(q: Query, opts: BlockOptions, why: BlockReason): Answer {
   const ede = { code: why.filtered === true ? EDE.FILTERED : EDE.BLOCKED, text: why.text };
-  const kind = opts.action === 'sinkhole' ? (q.qtype === TYPE.A ? 'a' : q.qtype === TYPE.AAAA ? 'aaaa' : 'other') : '';
-  const base = { indicator: why.indicator, category: why.category, ede, aa: true, blockShape: `${opts.action}|${kind}|${opts.ttl}` };
+  const action = q.policy?.blockAction ?? opts.action;
+  const kind = action === 'sinkhole' ? (q.qtype === TYPE.A ? 'a' : q.qtype === TYPE.AAAA ? 'aaaa' : 'other') : '';
+  // The handler keys its encoded block templates on this shape, so it must name the action used.
+  const base = { indicator: why.indicator, category: why.category, ede, aa: true, blockShape: `${action}|${kind}|${opts.ttl}` };
   const clean = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as Partial<Answer>;
-  switch (opts.action) {
+  switch (action) {
     case 'refused':
       return answer(why.outcome, why.reason, RCODE.REFUSED, clean);
     case 'nxdomain':

@@ -102,6 +102,42 @@ describe('policy stage', () => {
   });
 });
 
+describe('per-unit block action', () => {
+  const lineage = (u: string): string[] => (u === 's-east-2' ? ['s-east-2', 'd-east', 'edu'] : u === 'd-west' ? ['d-west', 'edu'] : [u]);
+  const build = (global: { blockAction?: 'nxdomain' | 'nodata' | 'refused' | 'sinkhole' } = {}): Chain => new Chain([
+    new PolicyStage({
+      global: { deny: ['casino.test'], ...global },
+      units: { 'd-east': { blockAction: 'refused' }, 's-east-2': {}, edu: { blockAction: 'sinkhole' }, lab: { blockAction: 'nodata' } },
+      lineage, block,
+    }),
+    new IntelStage({ domain: (n) => (n.endsWith('pool.test') ? { value: 'pool.test', category: 'mining-pool', source: 'f' } : null), ip: () => null, size: () => 1 }, block),
+    upstream,
+  ]);
+
+  it('answers deny-list and intelligence blocks with the nearest unit action up the tree', async () => {
+    const chain = build();
+    for (const name of ['casino.test', 'xmr.pool.test']) {
+      expect(await chain.resolve(query(name, { unit: 's-east-2' }))).toMatchObject({ outcome: 'blocked', rcode: RCODE.REFUSED, answers: [], blockShape: 'refused||60' });
+      expect(await chain.resolve(query(name, { unit: 'd-west' }))).toMatchObject({ outcome: 'blocked', rcode: RCODE.NOERROR, answers: [{ data: { kind: 'a', address: '192.0.2.253' } }] });
+      expect(await chain.resolve(query(name, { unit: 'lab' }))).toMatchObject({ outcome: 'blocked', rcode: RCODE.NOERROR, answers: [], authorities: [{ type: TYPE.SOA }] });
+    }
+  });
+
+  it('falls back to the global policy, then to dns.block.action', async () => {
+    expect(await build().resolve(query('xmr.pool.test', { unit: 'elsewhere' }))).toMatchObject({ rcode: RCODE.NXDOMAIN, blockShape: 'nxdomain||60' });
+    expect(await build().resolve(query('xmr.pool.test'))).toMatchObject({ rcode: RCODE.NXDOMAIN });
+    expect(await build({ blockAction: 'refused' }).resolve(query('xmr.pool.test', { unit: 'elsewhere' }))).toMatchObject({ rcode: RCODE.REFUSED });
+    expect(await build({ blockAction: 'refused' }).resolve(query('xmr.pool.test', { unit: 'lab' }))).toMatchObject({ rcode: RCODE.NOERROR, answers: [] });
+  });
+
+  it('names the action in the block shape, so encoded block templates are never shared across actions', async () => {
+    const chain = build();
+    const shapes = new Set<string | undefined>();
+    for (const unit of ['s-east-2', 'd-west', 'lab', 'elsewhere']) shapes.add((await chain.resolve(query('casino.test', { unit }))).blockShape);
+    expect(shapes.size).toBe(4);
+  });
+});
+
 describe('intel stage over a cache', () => {
   it('answers hits synchronously, remembers the record verdict per generation, and re-checks when the intelligence changes', async () => {
     const bad = new Set<string>();

@@ -3,9 +3,11 @@
  * every name under it) outright; per-unit allow lists let it through whatever intelligence says.
  * The unit's category actions (block / monitor / allow) are resolved here — the nearest unit up
  * the tree that sets one wins, then the global default — and handed to the intel stage on the
- * query, so intelligence is consulted once and policy decides what a match means.
+ * query, so intelligence is consulted once and policy decides what a match means. The block
+ * action (how a block is answered) is resolved the same way, nearest first, and carried on the
+ * query's Effective: the block answer of this stage and of the intel stage both follow it.
  */
-import type { CategoryAction, Effective, MaybeAnswer, Next, Query, Stage } from './types.ts';
+import type { BlockAction, CategoryAction, Effective, MaybeAnswer, Next, Query, Stage } from './types.ts';
 import { blockAnswer, type BlockOptions } from './block.ts';
 
 export interface UnitPolicy {
@@ -14,6 +16,8 @@ export interface UnitPolicy {
   categories?: Readonly<Record<string, CategoryAction>>;
   /** Action for categories not listed. */
   defaultAction?: CategoryAction;
+  /** How a block is answered for this unit and those below it; unset: inherit (finally dns.block.action). */
+  blockAction?: BlockAction;
 }
 
 export interface PolicyOptions {
@@ -65,7 +69,8 @@ export class PolicyStage implements Stage {
       for (const p of chain) if (p.defaultAction !== undefined) return p.defaultAction;
       return 'block';
     };
-    e = { allow, deny, action };
+    const blockAction = chain.find((p) => p.blockAction !== undefined)?.blockAction;
+    e = { allow, deny, action, ...(blockAction === undefined ? {} : { blockAction }) };
     this.cache.set(key, e);
     return e;
   }

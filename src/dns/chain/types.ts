@@ -38,12 +38,15 @@ export interface Query {
 }
 
 export type CategoryAction = 'block' | 'monitor' | 'allow';
+export type BlockAction = 'nxdomain' | 'nodata' | 'refused' | 'sinkhole';
 
 /** The policy that applies to one unit (policy stage), resolved once per unit. */
 export interface Effective {
   allow: ReadonlySet<string>;
   deny: ReadonlySet<string>;
   action(category: string): CategoryAction;
+  /** How a block is answered for this unit (the nearest unit that sets it, then global); unset: dns.block.action. */
+  blockAction?: BlockAction;
 }
 
 export interface Answer {

@@ -160,31 +160,18 @@ export class DuckDbIncidentStore implements IncidentStore {
   }
 
   async list(q: IncidentQuery): Promise<IncidentSummary[]> {
-    const where: string[] = [];
-    const params: DuckDBValue[] = [];
-    const add = (sql: (p: string) => string, ...vs: DuckDBValue[]): void => {
-      const ps = vs.map((v) => {
-        params.push(v);
-        return `$${params.length}`;
-      });
-      where.push(sql(ps.join(', ')));
-    };
-    if (q.state !== undefined) {
-      const states = typeof q.state === 'string' ? [q.state] : q.state;
-      if (states.length === 0) return [];
-      add((p) => `state IN (${p})`, ...states);
-    }
-    if (q.open === true) add((p) => `state NOT IN (${p})`, ...TERMINAL);
-    if (q.units !== undefined) {
-      if (q.units.length === 0) return [];
-      add((p) => `unit IN (${p})`, ...q.units);
-    }
-    if (q.minSeverity !== undefined) add((p) => `severity >= ${p}`, SEVERITIES.indexOf(q.minSeverity));
-    if (q.since !== undefined) add((p) => `last_seen >= ${p}`, q.since);
-    if (q.kind !== undefined) add((p) => `kind = ${p}`, q.kind);
-    const sql = `SELECT ${COLUMNS} FROM incidents ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+    const w = whereOf(q);
+    if (w === null) return [];
+    const sql = `SELECT ${COLUMNS} FROM incidents ${w.sql}
       ORDER BY last_seen DESC, id DESC LIMIT ${Math.max(0, Math.trunc(q.limit ?? 100))} OFFSET ${Math.max(0, Math.trunc(q.offset ?? 0))}`;
-    return (await this.db.all(sql, params)).map(toSummary);
+    return (await this.db.all(sql, w.params)).map(toSummary);
+  }
+
+  async count(q: IncidentQuery): Promise<number> {
+    const w = whereOf(q);
+    if (w === null) return 0;
+    const [row] = await this.db.all(`SELECT count(*) AS n FROM incidents ${w.sql}`, w.params);
+    return Number(row?.n ?? 0);
   }
 
   setState(id: number, state: IncidentState, actor: string, note?: string, at = Date.now()): Promise<Incident> {
@@ -219,4 +206,35 @@ export class DuckDbIncidentStore implements IncidentStore {
     const found = await this.db.all('SELECT ts, actor, field, from_value, to_value FROM incident_changes WHERE incident_id = $1 ORDER BY ts, rowid', [id]);
     return found.map((r) => ({ at: num(r.ts), by: str(r.actor), field: str(r.field) as IncidentChange['field'], from: orNull(r.from_value), to: orNull(r.to_value) }));
   }
+}
+
+/** The WHERE clause of a list or count; null when the query can match nothing. */
+function whereOf(q: IncidentQuery): { sql: string; params: DuckDBValue[] } | null {
+  const where: string[] = [];
+  const params: DuckDBValue[] = [];
+  const add = (sql: (p: string) => string, ...vs: DuckDBValue[]): void => {
+    const ps = vs.map((v) => {
+      params.push(v);
+      return `$${params.length}`;
+    });
+    where.push(sql(ps.join(', ')));
+  };
+  if (q.state !== undefined) {
+    const states = typeof q.state === 'string' ? [q.state] : q.state;
+    if (states.length === 0) return null;
+    add((p) => `state IN (${p})`, ...states);
+  }
+  if (q.open === true) add((p) => `state NOT IN (${p})`, ...TERMINAL);
+  if (q.units !== undefined) {
+    if (q.units.length === 0) return null;
+    // A campaign belongs to a unit when its common unit is there or one of its member incidents is.
+    add((p) => `(unit IN (${p}) OR (kind = 'campaign' AND id IN (SELECT campaign_id FROM incidents m WHERE m.campaign_id IS NOT NULL AND m.unit IN (${p}))))`, ...q.units);
+  }
+  if (q.minSeverity !== undefined) add((p) => `severity >= ${p}`, SEVERITIES.indexOf(q.minSeverity));
+  if (q.since !== undefined) add((p) => `last_seen >= ${p}`, q.since);
+  if (q.kind !== undefined) add((p) => `kind = ${p}`, q.kind);
+  if (q.text !== undefined && q.text !== '') {
+    add((p) => `(contains(lower(title), ${p}) OR contains(lower(threat), ${p}) OR contains(hosts, ${p}) OR contains(lower(coalesce(indicator, '')), ${p}))`, q.text.toLowerCase());
+  }
+  return { sql: where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`, params };
 }

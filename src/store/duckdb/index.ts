@@ -4,10 +4,12 @@ import { MinewardenError } from '../../core/errors.ts';
 import type { BackupManifest, Store } from '../types.ts';
 import type { WriterLog } from '../events/writer.ts';
 import { Db } from './db.ts';
+import { DuckDbAuthStore } from './auth-repo.ts';
 import { DuckDbIncidentStore } from './incident-repo.ts';
 import { DuckDbIntelStore } from './intel-repo.ts';
 import { migrate } from './migrations.ts';
 import { DuckDbOrgStore } from './org-repo.ts';
+import { DuckDbPolicyStore } from './policy-repo.ts';
 import { LocalEventStore } from './events/local.ts';
 import { RemoteEventStore } from './events/remote.ts';
 import type { EventStore } from '../types.ts';
@@ -62,6 +64,8 @@ export async function openDuckDbStore(opts: DuckDbStoreOptions): Promise<Store> 
     intel: new DuckDbIntelStore(db),
     org: new DuckDbOrgStore(db),
     incidents: new DuckDbIncidentStore(db),
+    auth: new DuckDbAuthStore(db),
+    policy: new DuckDbPolicyStore(db),
     events,
     async backup(dir: string): Promise<BackupManifest> {
       if (opts.dataDir === ':memory:') throw new MinewardenError('MW_ERR_BAD_INPUT', 'an in-memory store has nothing to back up');

@@ -138,6 +138,96 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'users, sessions, API tokens, role settings, audit log',
+    sql: [
+      `CREATE SEQUENCE user_ids START 1`,
+      `CREATE SEQUENCE audit_ids START 1`,
+      // username_key (lower case) carries the case-insensitive uniqueness; units are JSON text.
+      // No foreign keys: deleteUser removes sessions and tokens in the same transaction.
+      `CREATE TABLE users (
+        id BIGINT PRIMARY KEY,
+        username VARCHAR NOT NULL,
+        username_key VARCHAR NOT NULL UNIQUE,
+        display_name VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        units VARCHAR NOT NULL,
+        language VARCHAR NOT NULL,
+        disabled BOOLEAN NOT NULL,
+        totp_enabled BOOLEAN NOT NULL,
+        created_at DOUBLE NOT NULL,
+        last_login_at DOUBLE,
+        failed_logins INTEGER NOT NULL,
+        locked_until DOUBLE,
+        password_hash VARCHAR NOT NULL,
+        totp_secret VARCHAR,
+        totp_pending VARCHAR,
+        totp_last_step BIGINT
+      )`,
+      `CREATE TABLE sessions (
+        id_hash VARCHAR PRIMARY KEY,
+        user_id BIGINT NOT NULL,
+        created_at DOUBLE NOT NULL,
+        last_seen_at DOUBLE NOT NULL,
+        expires_at DOUBLE NOT NULL,
+        csrf VARCHAR NOT NULL,
+        totp_passed BOOLEAN NOT NULL,
+        ip VARCHAR,
+        user_agent VARCHAR
+      )`,
+      `CREATE TABLE api_tokens (
+        id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        user_id BIGINT NOT NULL,
+        prefix VARCHAR NOT NULL,
+        hash VARCHAR NOT NULL UNIQUE,
+        created_at DOUBLE NOT NULL,
+        last_used_at DOUBLE,
+        expires_at DOUBLE
+      )`,
+      `CREATE TABLE role_settings (role VARCHAR PRIMARY KEY, totp_required BOOLEAN NOT NULL)`,
+      // before/after are JSON text (null when there is nothing on that side).
+      `CREATE TABLE audit_log (
+        id BIGINT PRIMARY KEY,
+        ts DOUBLE NOT NULL,
+        actor VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        target VARCHAR NOT NULL,
+        before_value VARCHAR,
+        after_value VARCHAR,
+        ip VARCHAR
+      )`,
+    ],
+  },
+  {
+    version: 6,
+    name: 'policies: versions per scope, groups of units, revision counter, gateways',
+    sql: [
+      // Versions are append-only; the document is JSON text (a small open record, read whole).
+      `CREATE TABLE policy_versions (
+        scope VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        document VARCHAR NOT NULL,
+        author VARCHAR NOT NULL,
+        created_at DOUBLE NOT NULL,
+        comment VARCHAR NOT NULL,
+        rolled_back_from INTEGER,
+        PRIMARY KEY (scope, version)
+      )`,
+      `CREATE TABLE policy_groups (name VARCHAR PRIMARY KEY, description VARCHAR NOT NULL, units VARCHAR NOT NULL, updated_at DOUBLE NOT NULL)`,
+      `CREATE TABLE policy_revision (id INTEGER PRIMARY KEY, revision BIGINT NOT NULL)`,
+      `INSERT INTO policy_revision VALUES (1, 1)`,
+      `CREATE TABLE gateways (
+        id VARCHAR PRIMARY KEY,
+        hostname VARCHAR NOT NULL,
+        started_at DOUBLE NOT NULL,
+        last_seen_at DOUBLE NOT NULL,
+        policy_revision BIGINT NOT NULL,
+        applied_at DOUBLE
+      )`,
+    ],
+  },
 ];
 
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {

@@ -357,13 +357,22 @@ export class DuckDbEventRepo {
   }
 
   async query(q: EventQuery): Promise<StoredEvent[]> {
-    const w = buildWhere(q, this.hostIdOf(q));
+    // The units as list_contains([...], unit), not `unit IN (...)`: DuckDB turns an IN list of 6 or
+    // more values into a hash (mark) join, and its top-N then reads every row group that passes
+    // `ts` instead of stopping at the newest ones (a district, no time range, 20M events: ~2 s → ~0.15 s).
+    const { units, ...rest } = q;
+    const w = buildWhere(rest, this.hostIdOf(q));
+    let where = w.sql;
+    const params: DuckDBValue[] = [...w.params];
+    if (units !== undefined) {
+      where += units.length === 0 ? ' AND false' : ` AND list_contains([${units.map((u) => `$${params.push(u)}`).join(', ')}], unit)`;
+    }
     const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 100)), 100_000);
     const offset = Math.max(0, Math.trunc(q.offset ?? 0));
     const order = q.order === 'asc' ? 'ASC' : 'DESC';
     const rows = await this.reader.all(
-      `SELECT * FROM ${tableOf(q.kind)} WHERE ${w.sql} ORDER BY ts ${order} LIMIT ${limit} OFFSET ${offset}`,
-      w.params,
+      `SELECT * FROM ${tableOf(q.kind)} WHERE ${where} ORDER BY ts ${order} LIMIT ${limit} OFFSET ${offset}`,
+      params,
     );
     return rows.map((r) => this.toEvent(q.kind, r));
   }
@@ -470,6 +479,10 @@ export class DuckDbEventRepo {
   listHosts(q: HostQuery): Host[] {
     const units = q.units === undefined ? null : new Set(q.units);
     const search = q.search?.toLowerCase();
+    if (q.hostId !== undefined) {
+      const h = this.hosts.byIdOf(q.hostId);
+      return h === undefined || (units !== null && (h.unit === null || !units.has(h.unit))) ? [] : [toHost(h)];
+    }
     const out: Host[] = [];
     const offset = Math.max(0, q.offset ?? 0);
     const limit = Math.min(Math.max(1, q.limit ?? 100), 100_000);

@@ -1,0 +1,81 @@
+/**
+ * Live updates for the console: blocked queries, incidents opened or changed, and a stats tick.
+ * Producers publish once; each subscriber gets only what its access lets it see, and blocks are
+ * sampled per subscriber (a flood of blocks must not flood a browser).
+ */
+import type { IncidentSummary } from '../store/index.ts';
+import { canSeeUnit, type Access } from './access.ts';
+
+export interface LiveBlock {
+  ts: number;
+  client: string;
+  unit: string | null;
+  name: string;
+  category: string | null;
+  reason: string | null;
+}
+
+export interface LiveStats {
+  ts: number;
+  queries: number;
+  blocked: number;
+  qps: number;
+}
+
+export type LiveMessage =
+  | { event: 'block'; data: LiveBlock }
+  | { event: 'incident'; data: IncidentSummary }
+  | { event: 'stats'; data: LiveStats };
+
+interface Subscriber {
+  access: Access;
+  send: (m: LiveMessage) => void;
+  windowStart: number;
+  sentInWindow: number;
+}
+
+export class LiveHub {
+  private readonly subs = new Set<Subscriber>();
+
+  constructor(private readonly opts: { blocksPerSecond?: number; now?: () => number } = {}) {}
+
+  get size(): number {
+    return this.subs.size;
+  }
+
+  subscribe(access: Access, send: (m: LiveMessage) => void): () => void {
+    const s: Subscriber = { access, send, windowStart: 0, sentInWindow: 0 };
+    this.subs.add(s);
+    return () => this.subs.delete(s);
+  }
+
+  block(b: LiveBlock): void {
+    if (this.subs.size === 0) return;
+    const now = (this.opts.now ?? Date.now)();
+    const max = this.opts.blocksPerSecond ?? 20;
+    for (const s of this.subs) {
+      if (!canSeeUnit(s.access, b.unit)) continue;
+      if (now - s.windowStart >= 1000) {
+        s.windowStart = now;
+        s.sentInWindow = 0;
+      }
+      if (s.sentInWindow >= max) continue;
+      s.sentInWindow++;
+      s.send({ event: 'block', data: b });
+    }
+  }
+
+  incident(i: IncidentSummary): void {
+    for (const s of this.subs) {
+      // A campaign is seen by whoever sees its unit or any of its hosts' units.
+      // …and gets only the hosts it may see.
+      const hosts = i.hosts.filter((h) => canSeeUnit(s.access, h.unit));
+      if (canSeeUnit(s.access, i.unit) || hosts.length > 0) s.send({ event: 'incident', data: s.access.units === null ? i : { ...i, hosts } });
+    }
+  }
+
+  stats(st: LiveStats): void {
+    // Network-wide figures: only for those who see the whole network.
+    for (const s of this.subs) if (s.access.units === null) s.send({ event: 'stats', data: st });
+  }
+}
