@@ -89,5 +89,12 @@ describe('minewarden incidents', () => {
     expect(show).toMatch(/bo: lab benchmark/);
     expect((await mw(dir, ['incidents', 'resolve', '1'])).err).toMatch(/is false-positive: it cannot become resolved \(it is closed; reopen it first/);
     expect((await mw(dir, ['incidents', '--state', 'false-positive', '--json'])).out).toMatch(/"id": 1,/);
+    // Each change is in the audit log too, with who, before and after; the refused move is not.
+    const audit = JSON.parse((await mw(dir, ['audit', '--target', 'incident:1', '--json'])).out) as Array<{ actor: string; action: string; before: unknown; after: unknown }>;
+    expect(audit.map((e) => [e.actor, e.action, e.before, e.after]).reverse()).toEqual([
+      ['ana', 'incident.ack', 'new', 'acknowledged'],
+      ['ana', 'incident.contain', 'acknowledged', 'contained'],
+      ['bo', 'incident.false-positive', { state: 'contained', allowlisted: null }, { state: 'false-positive', allowlisted: 'pool.minexmr.example' }],
+    ]);
   }, 180_000);
 });

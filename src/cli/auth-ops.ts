@@ -22,7 +22,23 @@ export interface TokenRow extends ApiToken {
 
 const actor = (p: { actor?: unknown }): string => (typeof p.actor === 'string' && p.actor !== '' ? p.actor : 'cli:unknown');
 
+export interface AuditParams {
+  actor?: string;
+  action?: string;
+  target?: string;
+  since?: number;
+  limit?: number;
+}
+
 export const AUTH_OPS = {
+  /** The audit log, newest first (the CLI runs as an administrator of the box). */
+  'audit.list': (app: App, p: AuditParams) => app.store.auth.listAudit({
+    ...(p.actor === undefined ? {} : { actor: p.actor }),
+    ...(p.action === undefined ? {} : { action: p.action }),
+    ...(p.target === undefined ? {} : { target: p.target }),
+    ...(p.since === undefined ? {} : { since: p.since }),
+    limit: Math.min(Math.max(1, Number(p.limit ?? 50)), 10_000),
+  }),
   'users.list': (app: App, _p: Record<string, never>) => app.auth.adminListUsers(),
   'users.add': (app: App, p: UserAddParams) => app.auth.adminCreateUser(actor(p), {
     username: p.username, password: p.password, role: p.role,

@@ -3,7 +3,7 @@
  * Params arrive as JSON from the socket, so each one checks what it reads.
  */
 import { MinewardenError } from '../core/errors.ts';
-import { INCIDENT_STATES, type IncidentState } from '../model/detect.ts';
+import { INCIDENT_STATES, type Incident, type IncidentState } from '../model/detect.ts';
 import { SEVERITIES, type Severity } from '../model/events.ts';
 import { parseAlert } from '../incidents/index.ts';
 import type { App } from './app.ts';
@@ -34,6 +34,19 @@ function id(v: unknown): number {
   return n;
 }
 
+/**
+ * Runs a change to an incident and writes it to the audit log (as the console's actions are),
+ * with what `view` shows of the incident before and after.
+ */
+async function audited(
+  app: App, actor: string, action: string, n: number, change: (n: number) => Promise<Incident>, view: (i: Incident, when: 'before' | 'after') => unknown,
+): Promise<Incident> {
+  const before = await app.incidents.get(n);
+  const after = await change(n);
+  await app.audit.record(actor, action, `incident:${n}`, action === 'incident.note' ? null : view(before, 'before'), view(after, 'after'));
+  return after;
+}
+
 /** Workflow moves the CLI names by verb. */
 const MOVES = { ack: 'acknowledged', contain: 'contained', resolve: 'resolved' } as const;
 export type Move = keyof typeof MOVES;
@@ -60,13 +73,17 @@ export const INCIDENT_OPS = {
   },
   'incidents.move': (app: App, p: { id: number; move: Move; actor: string; note?: string }) => {
     if (!Object.hasOwn(MOVES, p.move)) throw new MinewardenError('MW_ERR_BAD_INPUT', `unknown move "${String(p.move)}"`);
-    return app.incidents.transition(id(p.id), MOVES[p.move], p.actor, p.note);
+    return audited(app, p.actor, `incident.${p.move}`, id(p.id), (n) => app.incidents.transition(n, MOVES[p.move], p.actor, p.note), (i) => i.state);
   },
-  'incidents.reopen': (app: App, p: { id: number; actor: string; note?: string }) => app.incidents.reopen(id(p.id), p.actor, p.note),
+  'incidents.reopen': (app: App, p: { id: number; actor: string; note?: string }) =>
+    audited(app, p.actor, 'incident.reopen', id(p.id), (n) => app.incidents.reopen(n, p.actor, p.note), (i) => i.state),
   'incidents.fp': (app: App, p: { id: number; actor: string; allowlist: boolean; note?: string }) =>
-    app.incidents.falsePositive(id(p.id), p.actor, { allowlist: p.allowlist === true, ...(p.note === undefined ? {} : { note: p.note }) }),
-  'incidents.note': (app: App, p: { id: number; actor: string; text: string }) => app.incidents.note(id(p.id), p.actor, String(p.text)),
-  'incidents.assign': (app: App, p: { id: number; who: string | null; actor: string }) => app.incidents.assign(id(p.id), p.who, p.actor),
+    audited(app, p.actor, 'incident.false-positive', id(p.id), (n) => app.incidents.falsePositive(n, p.actor, { allowlist: p.allowlist === true, ...(p.note === undefined ? {} : { note: p.note }) }),
+      (i, when) => ({ state: i.state, allowlisted: when === 'after' && p.allowlist === true ? i.indicator : null })),
+  'incidents.note': (app: App, p: { id: number; actor: string; text: string }) =>
+    audited(app, p.actor, 'incident.note', id(p.id), (n) => app.incidents.note(n, p.actor, String(p.text)), () => String(p.text)),
+  'incidents.assign': (app: App, p: { id: number; who: string | null; actor: string }) =>
+    audited(app, p.actor, 'incident.assign', id(p.id), (n) => app.incidents.assign(n, p.who, p.actor), (i) => i.assignee),
   /** Alerts from a detector (or a test) folded into incidents. */
   'incidents.ingest': (app: App, p: { alerts: unknown[] }) => {
     if (!Array.isArray(p.alerts)) throw new MinewardenError('MW_ERR_BAD_INPUT', 'alerts must be a list');

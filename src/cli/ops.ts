@@ -128,6 +128,8 @@ export interface IntelImportParams {
   category: string;
   family: string;
   confidence: number;
+  /** Who imports it, for the audit log. */
+  actor?: string;
 }
 
 /** The operations, by the method name the control socket uses. */
@@ -147,12 +149,14 @@ export const OPS = {
   'intel.import': async (app: App, p: IntelImportParams & { progress?: (line: number) => void; onStore?: (n: number) => void }, where: Where = 'local'): Promise<ImportReport> => {
     if (where === 'local') await app.engine.prepare();
     const text = await readSource(app, p.location, p.source);
-    return app.engine.importText({
+    const report = await app.engine.importText({
       text, source: p.source, format: p.format, fileName: p.location, category: p.category, family: p.family, confidence: p.confidence,
       ...(p.progress === undefined ? {} : { onProgress: p.progress }),
       ...(p.onStore === undefined ? {} : { onStore: p.onStore }),
       rebuild: where === 'server',
     });
+    await app.audit.record(p.actor ?? 'cli:unknown', 'intel.import', `source:${p.source}`, null, { location: p.location, format: p.format, category: p.category, stored: report.stored, added: report.added, removed: report.removed });
+    return report;
   },
   'events.query': (app: App, p: EventSearch) => app.store.events.query(toQuery(p, app.org.tree(), Date.now())),
   'events.top': (app: App, p: TopParams) => app.store.events.top(toQuery(p, app.org.tree(), Date.now()), p.by, p.n),
@@ -197,7 +201,12 @@ export const OPS = {
   },
   'units.list': (app: App, _p: Record<string, never>) => Promise.resolve([...app.org.tree().units()]),
   /** Replaces the tree; a running server maps events with the new tree from the next event on. */
-  'units.replace': (app: App, p: { units: Unit[] }) => app.org.replace(p.units),
+  'units.replace': async (app: App, p: { units: Unit[]; actor?: string }) => {
+    const before = app.org.tree().size;
+    const r = await app.org.replace(p.units);
+    await app.audit.record(p.actor ?? 'cli:unknown', 'units.replace', 'units', { units: before }, { units: p.units.length, ids: p.units.map((u) => u.id) });
+    return r;
+  },
   'units.explain': (app: App, p: { ips: string[]; site: string }) => Promise.resolve(p.ips.map((ip) => ({ ip, m: app.org.explain(ip, p.site) }))),
   'sensors.health': (app: App, _p: Record<string, never>) => Promise.resolve({
     running: app.sensors !== null,

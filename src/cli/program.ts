@@ -15,6 +15,7 @@ import { registerForwarder } from './commands/forwarder.ts';
 import { registerSensors } from './commands/sensors.ts';
 import { registerAnalyze } from './commands/analyze.ts';
 import { registerDetectors } from './commands/detectors.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerPolicy } from './commands/policy.ts';
 import { registerReport } from './commands/report.ts';
 import { registerUsers } from './commands/users.ts';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerSensors(program);
   registerAnalyze(program);
   registerDetectors(program);
+  registerAudit(program);
   registerPolicy(program);
   registerReport(program);
   registerUsers(program);

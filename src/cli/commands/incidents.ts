@@ -3,24 +3,19 @@
  * goes through OPS, so it works on the running server and on a stopped data directory alike.
  */
 import { readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { MinewardenError } from '../../core/errors.ts';
 import { parseTime } from '../../events/index.ts';
 import type { Incident } from '../../model/detect.ts';
 import type { IncidentChange, IncidentSummary } from '../../store/index.ts';
 import { runOp } from '../ops.ts';
+import { osUser } from '../context.ts';
 import type { Move } from '../incident-ops.ts';
 import { json, table } from '../output.ts';
 
 /** Who does it: --as, else the OS user (what an audit trail on a shared console box needs). */
 function actor(o: { as?: string }): string {
-  if (o.as !== undefined && o.as !== '') return o.as;
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
+  return o.as !== undefined && o.as !== '' ? o.as : osUser();
 }
 
 const t = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');

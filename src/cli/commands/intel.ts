@@ -14,7 +14,7 @@ import type { FeedFormat, Indicator, IndicatorType } from '../../model/indicator
 import { exportIndicators, normalizeValue, type ExportFormat, type ImportReport } from '../../intel/index.ts';
 import { withApp } from '../app.ts';
 import { callControl } from '../../api/index.ts';
-import { configFrom } from '../context.ts';
+import { cliActor, configFrom } from '../context.ts';
 import { OPS, readSource, runOp } from '../ops.ts';
 import { json, progress, table } from '../output.ts';
 
@@ -61,7 +61,7 @@ export function registerIntel(program: Command): void {
       const source = o.source ?? `import:${basename(location.split(/[?#]/)[0] ?? location)}`;
       // A running server imports it itself (and starts blocking at once); the path must be one it can read.
       const loc = /^https?:\/\//i.test(location) ? location : resolve(location);
-      const params = { location: loc, source, format: o.format as FeedFormat, category: o.category, family: o.family, confidence };
+      const params = { location: loc, source, format: o.format as FeedFormat, category: o.category, family: o.family, confidence, actor: cliActor() };
       const remote = await callControl(configFrom(cmd).dataDir, 'intel.import', params);
       let report: ImportReport;
       if (remote.running) report = remote.result as ImportReport;
@@ -207,7 +207,9 @@ export function registerIntel(program: Command): void {
     .action(async (value: string, o: { comment: string }, cmd: Command) => {
       const t = parseTyped(value);
       await withApp(cmd, async (app) => {
-        await app.engine.addAllow({ ...t, comment: o.comment, addedAt: app.engine.now() });
+        const entry = { ...t, comment: o.comment, addedAt: app.engine.now() };
+        await app.engine.addAllow(entry);
+        await app.audit.record(cliActor(), 'allowlist.add', `${t.type}:${t.value}`, null, entry);
         process.stdout.write(`allowed ${t.type} ${t.value}\n`);
       });
     });
@@ -219,6 +221,7 @@ export function registerIntel(program: Command): void {
       await withApp(cmd, async (app) => {
         const removed = await app.engine.removeAllow(t.type, t.value);
         if (!removed) throw new MinewardenError('MW_ERR_NOT_FOUND', `${t.value} is not on the allowlist`);
+        await app.audit.record(cliActor(), 'allowlist.remove', `${t.type}:${t.value}`, t, null);
         process.stdout.write(`removed ${t.type} ${t.value}\n`);
       });
     });
@@ -245,6 +248,7 @@ export function registerIntel(program: Command): void {
       await withApp(cmd, async (app) => {
         await app.engine.prepare();
         const n = await app.engine.release(t.type, t.value);
+        await app.audit.record(cliActor(), 'intel.release', `${t.type}:${t.value}`, n > 0 ? 'held' : null, 'released');
         process.stdout.write(n > 0 ? `released ${t.value} (${n} record${n > 1 ? 's' : ''})\n` : `${t.value} was not held; it will not be held in future\n`);
       });
     });

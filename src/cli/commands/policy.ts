@@ -5,7 +5,6 @@
  * gateway then applies the change at once) and on a stopped data directory alike.
  */
 import { readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { MinewardenError } from '../../core/errors.ts';
@@ -14,17 +13,8 @@ import type { Origin } from '../../policy/index.ts';
 import { runOp } from '../ops.ts';
 import { json, table } from '../output.ts';
 import type { PolicyEdits } from '../policy-ops.ts';
+import { cliActor } from '../context.ts';
 
-/** Who does it: `cli:<OS user>`, for the history and the audit log. */
-function actor(): string {
-  let user: string;
-  try {
-    user = userInfo().username;
-  } catch {
-    user = process.env.USER ?? 'unknown';
-  }
-  return `cli:${user}`;
-}
 
 const t = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().slice(0, 19).replace('T', ' '));
 const w = (s: string): boolean => process.stdout.write(`${s}\n`);
@@ -119,7 +109,7 @@ export function registerPolicy(program: Command): void {
         throw new MinewardenError('MW_ERR_BAD_INPUT', 'nothing to set: give --file and/or --block, --monitor, --allow-category, --allow, --deny, --block-action');
       }
       const v = await runOp(cmd, 'policy.set', {
-        scope, actor: actor(), edits,
+        scope, actor: cliActor(), edits,
         ...(o.file === undefined ? {} : { document: await readDocument(o.file) }),
         ...(o.comment === undefined ? {} : { comment: o.comment }),
       });
@@ -151,7 +141,7 @@ export function registerPolicy(program: Command): void {
     .action(async (scope: string, version: string, o: { comment?: string }, cmd: Command) => {
       const n = Number(version.replace(/^v/, ''));
       if (!Number.isInteger(n) || n <= 0) throw new MinewardenError('MW_ERR_BAD_INPUT', `"${version}" is not a version number`);
-      const v = await runOp(cmd, 'policy.rollback', { scope, version: n, actor: actor(), ...(o.comment === undefined ? {} : { comment: o.comment }) });
+      const v = await runOp(cmd, 'policy.rollback', { scope, version: n, actor: cliActor(), ...(o.comment === undefined ? {} : { comment: o.comment }) });
       w(versionLine(v));
     });
 
@@ -160,7 +150,7 @@ export function registerPolicy(program: Command): void {
     .description('a new, empty version: the scope falls back to the config file')
     .option('-m, --comment <text>', 'why, for the history')
     .action(async (scope: string, o: { comment?: string }, cmd: Command) => {
-      const v = await runOp(cmd, 'policy.clear', { scope, actor: actor(), ...(o.comment === undefined ? {} : { comment: o.comment }) });
+      const v = await runOp(cmd, 'policy.clear', { scope, actor: cliActor(), ...(o.comment === undefined ? {} : { comment: o.comment }) });
       w(versionLine(v));
     });
 
@@ -204,7 +194,7 @@ export function registerPolicy(program: Command): void {
     .requiredOption('--units <ids>', 'unit ids, comma-separated', list)
     .option('--description <text>', 'what the group is')
     .action(async (name: string, o: { units: string[]; description?: string }, cmd: Command) => {
-      const g = await runOp(cmd, 'policy.group.set', { name, units: o.units, actor: actor(), ...(o.description === undefined ? {} : { description: o.description }) });
+      const g = await runOp(cmd, 'policy.group.set', { name, units: o.units, actor: cliActor(), ...(o.description === undefined ? {} : { description: o.description }) });
       w(`group ${g.name}: ${g.units.length} unit${g.units.length === 1 ? '' : 's'} (${g.units.join(', ')})`);
     });
   group
@@ -224,7 +214,7 @@ export function registerPolicy(program: Command): void {
     .command('rm <name>')
     .description('delete a group (its policy versions stay in history but no longer apply)')
     .action(async (name: string, _o: unknown, cmd: Command) => {
-      await runOp(cmd, 'policy.group.rm', { name, actor: actor() });
+      await runOp(cmd, 'policy.group.rm', { name, actor: cliActor() });
       w(`group ${name} deleted`);
     });
 }

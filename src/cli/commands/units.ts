@@ -9,6 +9,7 @@ import { MinewardenError, isMinewardenError } from '../../core/errors.ts';
 import type { Unit } from '../../model/org.ts';
 import { UnitTree, exportUnitsCsv, exportUnitsYaml, importUnitsCsv, importUnitsYaml, parseCidr, type UnitMatch } from '../../org/index.ts';
 import { runOp } from '../ops.ts';
+import { cliActor } from '../context.ts';
 import { json } from '../output.ts';
 
 type UnitFormat = 'csv' | 'yaml';
@@ -72,7 +73,7 @@ export function registerUnits(program: Command): void {
       if (tree.size === 0 && o.allowEmpty !== true) {
         throw new MinewardenError('MW_ERR_BAD_INPUT', `${file} holds no units; importing it would empty the tree (add --allow-empty if that is meant)`);
       }
-      const r = await runOp(cmd, 'units.replace', { units: [...tree.units()] });
+      const r = await runOp(cmd, 'units.replace', { units: [...tree.units()], actor: cliActor() });
       process.stdout.write(`imported ${r.units} units (${r.roots} root${r.roots === 1 ? '' : 's'}) from ${file}; the tree had ${r.previous}\n`);
     });
 

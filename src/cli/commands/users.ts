@@ -3,23 +3,14 @@
  * server's machine. Every command goes through OPS, so it works with `serve` running (control
  * socket) and on a stopped data directory alike; the audit log names the OS user (`cli:<user>`).
  */
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { MinewardenError } from '../../core/errors.ts';
 import { LANGUAGES, normalizeUsername, parseRole } from '../../auth/index.ts';
 import type { User } from '../../model/auth.ts';
 import { runOp } from '../ops.ts';
 import { json, table } from '../output.ts';
+import { cliActor } from '../context.ts';
 
-function cliActor(): string {
-  let name: string;
-  try {
-    name = userInfo().username;
-  } catch {
-    name = process.env.USER ?? 'unknown';
-  }
-  return `cli:${name}`;
-}
 
 const t = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
 
