@@ -22,7 +22,11 @@ export function useErrorText(): (e: unknown) => string {
     if (e instanceof ApiError) {
       const key = `errors.${e.code}`;
       const known = i18n.exists(key);
-      if (known && (e.code === 'MW_ERR_BAD_INPUT' || e.code === 'MW_ERR_CONFLICT') && e.message) return `${t(key)} ${e.message}`;
+      if (known && (e.code === 'MW_ERR_BAD_INPUT' || e.code === 'MW_ERR_CONFLICT') && e.message) {
+        // The server says what is wrong, in English: as it is in English, after the translated summary otherwise.
+        const said = e.message.charAt(0).toUpperCase() + e.message.slice(1);
+        return i18n.language.startsWith('en') ? said : `${t(key)} ${said}`;
+      }
       return known ? t(key) : e.message || t('errors.generic');
     }
     return e instanceof Error ? e.message : t('errors.generic');
