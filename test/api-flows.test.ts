@@ -156,8 +156,16 @@ describe('intelligence', () => {
     const stats = await analyst.get<{ total: number }>('/api/intel/stats');
     expect(stats.status).toBe(200);
     expect(stats.body.total).toBeGreaterThan(10);
-    const feeds = await analyst.get<Array<{ name: string; status: { entries: number } | null }>>('/api/intel/feeds');
-    expect(feeds.body.find((f) => f.name === FEED)?.status?.entries).toBeGreaterThan(0);
+    const feeds = await analyst.get<Array<{ name: string; indicators: number; refreshSeconds: number; status: { entries: number; lastSuccess: number } | null }>>('/api/intel/feeds');
+    const feed = feeds.body.find((f) => f.name === FEED);
+    expect(feed?.status?.entries).toBeGreaterThan(0);
+    expect(feed?.indicators).toBe(feed?.status?.entries);
+    // Times in milliseconds, like every time the API gives.
+    expect(Math.abs((feed?.status?.lastSuccess ?? 0) - Date.now())).toBeLessThan(10 * 60_000);
+    // The built-in mining-pool list is a source too, without a schedule.
+    const seed = feeds.body.find((f) => f.name === 'minewarden-seed');
+    expect(seed?.indicators).toBeGreaterThan(10);
+    expect(seed?.refreshSeconds).toBe(0);
     const refreshed = await analyst.post<{ name: string }>(`/api/intel/feeds/${FEED}/refresh`);
     expect(refreshed.status).toBe(200);
     expect((await analyst.post('/api/intel/feeds/unknown-feed/refresh')).status).toBe(404);

@@ -4,7 +4,7 @@
  */
 import { MinewardenError } from '../core/errors.ts';
 import { INDICATOR_TYPES, type AllowEntry, type FeedStatus, type IndicatorStatus, type IndicatorType, type StoredIndicator } from '../model/indicator.ts';
-import { lookup, normalizeValue, type LookupResult } from '../intel/index.ts';
+import { feedSource, lookup, normalizeValue, type LookupResult } from '../intel/index.ts';
 import type { IntelStats } from '../store/index.ts';
 import { actorOf, need, type Access } from './access.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -15,6 +15,8 @@ export interface FeedView {
   format: string;
   category: string | null;
   refreshSeconds: number;
+  /** Indicators the source holds now (any status). */
+  indicators: number;
   status: FeedStatus | null;
 }
 
@@ -43,12 +45,23 @@ export class IntelService {
 
   async feeds(a: Access): Promise<FeedView[]> {
     need(a, 'intel:read');
-    const statuses = new Map((await this.d.store.intel.listFeedStatus()).map((s) => [s.name, s]));
-    const out: FeedView[] = this.d.feedConfigs.map((f) => ({
-      name: f.name, url: f.url, format: f.format, category: f.category ?? null, refreshSeconds: f.refresh, status: statuses.has(f.name) ? feedOut(statuses.get(f.name) as FeedStatus) : null,
-    }));
-    // Sources stored earlier (the seed, imports) show too, without a schedule.
-    for (const [name, s] of statuses) if (!out.some((f) => f.name === name)) out.push({ name, url: '', format: '', category: null, refreshSeconds: 0, status: feedOut(s) });
+    const [list, stats] = await Promise.all([this.d.store.intel.listFeedStatus(), this.d.store.intel.stats()]);
+    const statuses = new Map(list.map((s) => [s.name, s]));
+    const held = (name: string): number => stats.bySource[name] ?? 0;
+    const out: FeedView[] = this.d.feedConfigs.map((f) => {
+      const st = statuses.get(f.name);
+      return { name: f.name, url: f.url, format: f.format, category: f.category ?? null, refreshSeconds: f.refresh, indicators: held(feedSource(f.name)), status: st === undefined ? null : feedOut(st) };
+    });
+    // Sources stored otherwise (the built-in seed, imports, feeds no longer configured) show too, without a schedule.
+    const named = new Set(out.map((f) => feedSource(f.name)));
+    for (const [name, st] of statuses) {
+      if (named.has(feedSource(name))) continue;
+      named.add(feedSource(name));
+      out.push({ name, url: st.source, format: st.format, category: null, refreshSeconds: 0, indicators: held(feedSource(name)), status: feedOut(st) });
+    }
+    for (const [source, n] of Object.entries(stats.bySource)) {
+      if (!named.has(source)) out.push({ name: source, url: '', format: '', category: null, refreshSeconds: 0, indicators: n, status: null });
+    }
     return out;
   }
 

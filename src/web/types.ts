@@ -12,6 +12,18 @@ export type { DnsEvent, FlowEvent, AlertEvent, Host, Severity, DnsOutcome } from
 export type { Unit } from '../model/org.ts';
 export type { PolicyDocument, PolicyVersion, PolicyGroup, GatewayStatus, CategoryAction, BlockAction } from '../model/policy.ts';
 export type { StoredIndicator, FeedStatus, AllowEntry, IndicatorType } from '../model/indicator.ts';
+import type { FeedStatus as FeedStatusT } from '../model/indicator.ts';
+
+/** A feed or stored source, as GET /api/intel/feeds gives it. */
+export interface FeedView {
+  name: string;
+  url: string;
+  format: string;
+  category: string | null;
+  refreshSeconds: number;
+  indicators: number;
+  status: FeedStatusT | null;
+}
 
 export interface Paged<T> {
   items: T[];

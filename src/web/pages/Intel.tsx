@@ -3,7 +3,7 @@ import { useState, type ReactNode } from 'react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, qs } from '../api.ts';
-import type { AllowEntry, FeedStatus, IntelStats, LookupAnswer, StoredIndicator } from '../types.ts';
+import type { AllowEntry, FeedStatus, FeedView, IntelStats, LookupAnswer, StoredIndicator } from '../types.ts';
 import { Empty, ErrorBanner, Loading, Panel, Tabs } from '../components/common.tsx';
 import { useSession } from '../components/session.tsx';
 import { fmtNum, fmtTime } from '../format.ts';
@@ -63,7 +63,7 @@ function Feeds(): ReactNode {
   const { t } = useTranslation();
   const { can } = useSession();
   const qc = useQueryClient();
-  const feeds = useQuery({ queryKey: ['intel', 'feeds'], queryFn: () => api.get<FeedStatus[]>('/api/intel/feeds') });
+  const feeds = useQuery({ queryKey: ['intel', 'feeds'], queryFn: () => api.get<FeedView[]>('/api/intel/feeds') });
   const refresh = useMutation({
     mutationFn: (name: string) => api.post<FeedStatus>(`/api/intel/feeds/${encodeURIComponent(name)}/refresh`),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['intel'] }),
@@ -79,6 +79,7 @@ function Feeds(): ReactNode {
             <tr>
               <th>{t('common.name')}</th>
               <th>{t('intel.format')}</th>
+              <th className="num">{t('intel.indicators')}</th>
               <th className="num">{t('intel.entries')}</th>
               <th className="num">{t('intel.rejected')}</th>
               <th className="num">{t('intel.held')}</th>
@@ -89,21 +90,22 @@ function Feeds(): ReactNode {
           </thead>
           <tbody>
             {feeds.data.map((f) => (
-              <tr key={f.name} data-testid="feed-row" className={f.lastError ? 'row-error' : ''}>
+              <tr key={f.name} data-testid="feed-row" className={f.status?.lastError ? 'row-error' : ''}>
                 <td>
                   <div className="strong">{f.name}</div>
-                  <div className="muted small mono ellipsis" title={f.source}>
-                    {f.source}
+                  <div className="muted small mono ellipsis" title={f.url}>
+                    {f.url || t('intel.storedSource')}
                   </div>
                 </td>
-                <td className="small">{f.format}</td>
-                <td className="num">{fmtNum(f.entries)}</td>
-                <td className="num">{fmtNum(f.rejectedLines)}</td>
-                <td className="num">{fmtNum(f.heldForReview)}</td>
-                <td className="small nowrap">{fmtTime(f.lastSuccess)}</td>
-                <td className="small error-text">{f.lastError}</td>
+                <td className="small">{f.format || f.status?.format}</td>
+                <td className="num">{fmtNum(f.indicators)}</td>
+                <td className="num">{f.status ? fmtNum(f.status.entries) : '–'}</td>
+                <td className="num">{f.status ? fmtNum(f.status.rejectedLines) : '–'}</td>
+                <td className="num">{f.status ? fmtNum(f.status.heldForReview) : '–'}</td>
+                <td className="small nowrap">{f.status && f.status.lastSuccess > 0 ? fmtTime(f.status.lastSuccess) : '–'}</td>
+                <td className="small error-text">{f.status?.lastError}</td>
                 <td>
-                  {can('intel:write') && (
+                  {can('intel:write') && f.refreshSeconds > 0 && (
                     <button type="button" data-testid={`feed-refresh-${f.name}`} disabled={refresh.isPending} onClick={() => refresh.mutate(f.name)}>
                       {t('common.refresh')}
                     </button>

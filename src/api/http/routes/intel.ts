@@ -13,7 +13,7 @@ export function intelRoutes(app: ZApp, ctx: ApiContext): void {
   const intel = ctx.services.intel;
   app.get('/api/intel/stats', { schema: { tags, summary: 'Indicators by status, type, category and source', response: { 200: loose<IntelStats>({ total: z.number() }) } } }, (req) => intel.stats(accessOf(ctx, req)));
   app.get('/api/intel/feeds', {
-    schema: { tags, summary: 'Configured feeds and stored sources with their last refresh', response: { 200: z.array(z.object({ name: z.string(), url: z.string(), format: z.string(), category: z.string().nullable(), refreshSeconds: z.number(), status: feedStatusSchema.nullable() })) } },
+    schema: { tags, summary: 'Configured feeds and stored sources with their last refresh', response: { 200: z.array(z.object({ name: z.string(), url: z.string(), format: z.string(), category: z.string().nullable(), refreshSeconds: z.number(), indicators: z.number(), status: feedStatusSchema.nullable() })) } },
   }, (req) => intel.feeds(accessOf(ctx, req)));
   app.post('/api/intel/feeds/:name/refresh', { schema: { tags, summary: 'Refresh a feed now', params: z.object({ name: z.string() }), response: { 200: feedStatusSchema.nullable() } } },
     (req) => intel.refresh(accessOf(ctx, req), req.params.name));
