@@ -215,6 +215,11 @@ describe.skipIf(!ready)(`console end to end in headless Chromium${ready ? '' : `
     await north.getByTestId('nav-incidents').click();
     await north.getByTestId('incident-row').filter({ hasText: /XMRig/ }).first().waitFor({ timeout: 10_000 });
     expect(await north.getByTestId('incident-action-ack').count()).toBe(0);
+    // The tree is coloured by status: the school with the miner is infected, and so is its district's subtree.
+    await north.getByTestId('nav-units').click();
+    await expect(north.getByTestId('unit-node-s-n1').getAttribute('data-status')).resolves.toBe('infected');
+    await expect(north.getByTestId('unit-node-d-north').getAttribute('data-subtree-status')).resolves.toBe('infected');
+    await north.screenshot({ path: join(SHOTS, 'e2e-viewer-north-units.png') });
     await north.context().close();
   }, 90_000);
 });

@@ -66,7 +66,8 @@ export function UnitTree({ units, selected, filter = '' }: { units: UnitNode[]; 
             <span className="tree-toggle" />
           )}
           <button type="button" className="tree-node" data-testid={`unit-node-${u.id}`} data-status={u.status} data-subtree-status={n.worst} title={`${u.id} · ${t(`unitStatus.${u.status}`)}`} onClick={() => void navigate(`/units/${encodeURIComponent(u.id)}`)}>
-            <StatusDot status={u.status} />
+            {/* A unit with units below it shows the worst status of its subtree: a district is red when one of its schools is. */}
+            <StatusDot status={n.worst} />
             <span className="tree-name">{u.name}</span>
             {u.openIncidents > 0 && <span className={`count sev-${u.maxSeverity ?? 'info'}`}>{u.openIncidents}</span>}
             {(u.blocked24h ?? 0) > 0 && <span className="muted small" title="blocked 24 h">{u.blocked24h?.toLocaleString()}</span>}
