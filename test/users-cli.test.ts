@@ -3,34 +3,21 @@
  * password on stdin, listed, locked out by failed logins and unlocked, tokens added, listed and
  * removed; on a stopped data directory and through a running server.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthService } from '../src/auth/index.ts';
 import { configSchema } from '../src/config/index.ts';
 import { openStore } from '../src/store/index.ts';
-import { MAIN, TSX, mw, startServe, stopChild, type Run } from './support/cli.ts';
+import { mw, startServe, stopChild, type Run } from './support/cli.ts';
 
 const PW = 'a long enough password';
 
 /** `minewarden --data-dir DIR ARGS…` with `input` written to its stdin (a pipe, not a terminal). */
 function mwInput(dataDir: string, args: string[], input: string): Promise<Run> {
-  mkdirSync(dataDir, { recursive: true });
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, '--data-dir', dataDir, ...args], { cwd: dataDir, env: { ...process.env } });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, out, err });
-    });
-    child.stdin.end(input);
-  });
+  return mw(dataDir, args, {}, input);
 }
 
 /** Failed logins against the stopped data directory, as the console would make them. */

@@ -122,3 +122,15 @@ export interface AllowEntry {
   comment: string;
   addedAt: number;
 }
+
+/** A feed or stored source as the console lists it: its schedule, what it holds, its last refresh. */
+export interface FeedView {
+  name: string;
+  url: string;
+  format: string;
+  category: string | null;
+  refreshSeconds: number;
+  /** Indicators the source holds now (any status). */
+  indicators: number;
+  status: FeedStatus | null;
+}

@@ -52,3 +52,26 @@ export interface GatewayStatus {
   policyRevision: number;
   appliedAt: number | null;
 }
+
+/** Where a setting came from: a scope, and its stored version (null: the config file). */
+export type Origin = {
+  scope: PolicyScope;
+  version: number | null;
+};
+
+/**
+ * The merged policy one unit's clients get, each setting with the scope it came from. (A type
+ * alias, not an interface: it is sent as a JSON body, which route schemas type as a record.)
+ */
+export type EffectivePolicy = {
+  unit: string;
+  /** The scopes consulted, nearest first (those with nothing set included). */
+  scopes: PolicyScope[];
+  categories: Record<string, { action: CategoryAction; from: Origin }>;
+  /** For categories not listed; `from` null: the built-in default (block). */
+  defaultAction: { action: CategoryAction; from: Origin | null };
+  allow: Array<{ name: string; from: Origin }>;
+  deny: Array<{ name: string; from: Origin }>;
+  /** Null: the gateway's `dns.block.action`. */
+  blockAction: { action: BlockAction; from: Origin } | null;
+};

@@ -18,16 +18,14 @@
  */
 import type { DnsConfig } from '../config/index.ts';
 import type { BlockAction, CategoryAction, PolicyGroup, PolicyScope, PolicyVersion } from '../model/policy.ts';
+import type { EffectivePolicy, Origin } from '../model/policy.ts';
+
+export type { EffectivePolicy, Origin };
 
 /** The `dns.policy` shape (config file in, gateway out). */
 export type DnsPolicy = DnsConfig['policy'];
 type FilePolicy = DnsPolicy['units'][string];
 
-/** Where a setting came from: a scope, and its stored version (null: the config file). */
-export type Origin = {
-  scope: PolicyScope;
-  version: number | null;
-};
 
 interface Field<T> {
   value: T;
@@ -142,23 +140,6 @@ export function compilePolicy(base: DnsPolicy, versions: readonly PolicyVersion[
   }
   return { ...stack([layers.global]), units };
 }
-
-/**
- * The merged policy one unit's clients get, each setting with the scope it came from. (A type
- * alias, not an interface: it is sent as a JSON body, which route schemas type as a record.)
- */
-export type EffectivePolicy = {
-  unit: string;
-  /** The scopes consulted, nearest first (those with nothing set included). */
-  scopes: PolicyScope[];
-  categories: Record<string, { action: CategoryAction; from: Origin }>;
-  /** For categories not listed; `from` null: the built-in default (block). */
-  defaultAction: { action: CategoryAction; from: Origin | null };
-  allow: Array<{ name: string; from: Origin }>;
-  deny: Array<{ name: string; from: Origin }>;
-  /** Null: the gateway's `dns.block.action`. */
-  blockAction: { action: BlockAction; from: Origin } | null;
-};
 
 /**
  * What `unit` gets, given its lineage (itself, then its ancestors, nearest first) — for the

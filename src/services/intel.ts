@@ -3,22 +3,15 @@
  * of held-back indicators, the allowlist, and a lookup. Changes are recorded in the audit log.
  */
 import { MinewardenError } from '../core/errors.ts';
+import type { FeedView } from '../model/indicator.ts';
+
+export type { FeedView };
 import { INDICATOR_TYPES, type AllowEntry, type FeedStatus, type IndicatorStatus, type IndicatorType, type StoredIndicator } from '../model/indicator.ts';
 import { feedSource, lookup, normalizeValue, type LookupResult } from '../intel/index.ts';
 import type { IntelStats } from '../store/index.ts';
 import { actorOf, need, type Access } from './access.ts';
 import type { ServiceDeps } from './deps.ts';
 
-export interface FeedView {
-  name: string;
-  url: string;
-  format: string;
-  category: string | null;
-  refreshSeconds: number;
-  /** Indicators the source holds now (any status). */
-  indicators: number;
-  status: FeedStatus | null;
-}
 
 /*
  * The intelligence engine keeps times in seconds (feeds give them so; decay compares them); the

@@ -4,23 +4,10 @@
  * sampled per subscriber (a flood of blocks must not flood a browser).
  */
 import type { IncidentSummary } from '../store/index.ts';
+import type { LiveBlock, LiveStats } from '../model/live.ts';
 import { canSeeUnit, type Access } from './access.ts';
 
-export interface LiveBlock {
-  ts: number;
-  client: string;
-  unit: string | null;
-  name: string;
-  category: string | null;
-  reason: string | null;
-}
-
-export interface LiveStats {
-  ts: number;
-  queries: number;
-  blocked: number;
-  qps: number;
-}
+export type { LiveBlock, LiveStats };
 
 export type LiveMessage =
   | { event: 'block'; data: LiveBlock }

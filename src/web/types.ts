@@ -1,9 +1,9 @@
 /** Response shapes of docs/api.md. Domain types come from src/model (types only). */
 import type { Permission, User } from '../model/auth.ts';
-import type { Incident, IncidentState, KillChainStage } from '../model/detect.ts';
+import type { Incident } from '../model/detect.ts';
 import type { DnsEvent, FlowEvent, AlertEvent, Host, Severity } from '../model/events.ts';
 import type { Unit } from '../model/org.ts';
-import type { BlockAction, CategoryAction, GatewayStatus, PolicyVersion } from '../model/policy.ts';
+import type { GatewayStatus, PolicyVersion } from '../model/policy.ts';
 import type { IndicatorType, StoredIndicator } from '../model/indicator.ts';
 
 export type { Permission, User, Role, ApiToken, AuditEntry } from '../model/auth.ts';
@@ -12,18 +12,7 @@ export type { DnsEvent, FlowEvent, AlertEvent, Host, Severity, DnsOutcome } from
 export type { Unit } from '../model/org.ts';
 export type { PolicyDocument, PolicyVersion, PolicyGroup, GatewayStatus, CategoryAction, BlockAction } from '../model/policy.ts';
 export type { StoredIndicator, FeedStatus, AllowEntry, IndicatorType } from '../model/indicator.ts';
-import type { FeedStatus as FeedStatusT } from '../model/indicator.ts';
-
-/** A feed or stored source, as GET /api/intel/feeds gives it. */
-export interface FeedView {
-  name: string;
-  url: string;
-  format: string;
-  category: string | null;
-  refreshSeconds: number;
-  indicators: number;
-  status: FeedStatusT | null;
-}
+export type { FeedView } from '../model/indicator.ts';
 
 export interface Paged<T> {
   items: T[];
@@ -161,131 +150,16 @@ export type GatewaysAnswer =
 
 export type PolicyList = PolicyVersion[] | { items: PolicyVersion[] };
 
-export interface LiveBlock {
-  ts: number;
-  client: string;
-  unit: string | null;
-  name: string;
-  category: string | null;
-  reason: string | null;
-}
+export type { LiveBlock, LiveStats } from '../model/live.ts';
 
-export interface LiveStats {
-  ts: number;
-  queries: number;
-  blocked: number;
-  qps: number;
-}
-
-/* Reports (copied from src/reports/types.ts: the console may import only src/model). */
-export interface ReportIncidentLine {
-  id: number;
-  kind: 'host' | 'campaign';
-  title: string;
-  threat: string;
-  severity: Severity;
-  state: IncidentState;
-  stage: KillChainStage;
-  unit: string | null;
-  unitName: string | null;
-  host: string;
-  hosts: number;
-  firstSeen: number;
-  lastSeen: number;
-  ageMs: number;
-  closedAt: number | null;
-}
-export interface TopLine {
-  key: string;
-  count: number;
-}
-export interface ReportChange {
-  metric: string;
-  current: number;
-  previous: number;
-  delta: number;
-  direction: 'up' | 'down' | 'same';
-}
-export interface ReportHealthLine {
-  kind: string;
-  name?: string;
-  id?: string;
-  events: number | null;
-  errors: number | null;
-  lastEvent?: number | null;
-  lastEventAt?: number | null;
-  status: string;
-  detail: string;
-}
-export interface DailyPatrol {
-  kind: 'daily';
-  date: string;
-  timeZone: string;
-  from: number;
-  to: number;
-  generatedAt: number;
-  dns: { today: { queries: number; blocked: number }; yesterday: { queries: number; blocked: number } };
-  incidents: { openedToday: ReportIncidentLine[]; openedYesterday: number; open: ReportIncidentLine[]; closedToday: ReportIncidentLine[] };
-  infected: { today: { hosts: string[]; units: string[] }; yesterday: { hosts: number; units: number } };
-  topBlocked: TopLine[];
-  topCategories: TopLine[];
-  units: Array<{ id: string; name: string; open: number; maxSeverity: Severity; hosts: number }>;
-  health: ReportHealthLine[];
-  healthNote: string | null;
-  changes: ReportChange[];
-}
-export interface MonthFigures {
-  month: string;
-  miningCases: number;
-  miningResolved: number;
-  poolBlocks: number;
-  poolBlocksDns: number;
-  poolBlocksSinkhole: number;
-  threatEvents: number;
-  campaigns: number;
-  queries: number;
-  blocked: number;
-}
-export interface MonthUnitLine {
-  id: string;
-  name: string;
-  cases: number;
-  threatEvents: number;
-  infectedHosts: number;
-  queries: number;
-  blocked: number;
-}
-export interface MonthlySummary {
-  kind: 'monthly';
-  month: string;
-  timeZone: string;
-  from: number;
-  to: number;
-  generatedAt: number;
-  figures: MonthFigures;
-  previous: MonthFigures;
-  series: { days: string[]; queries: number[]; blocked: number[]; incidents: number[] };
-  units: MonthUnitLine[];
-  topInfectedUnits: MonthUnitLine[];
-  topBlocked: TopLine[];
-  detectors: TopLine[];
-  changes: ReportChange[];
-}
+/* Reports: the data src/reports makes (src/model/report.ts). */
+export type {
+  IncidentLine as ReportIncidentLine, TopLine, Change as ReportChange, HealthLine as ReportHealthLine, DailyPatrol, MonthFigures, MonthUnitLine, MonthlySummary,
+} from '../model/report.ts';
+import type { HealthLine as ReportHealthLine } from '../model/report.ts';
 
 /** GET /api/sensors: one health line per sensor (fields as src/services names them). */
 export type SensorHealth = ReportHealthLine;
 
-/** GET /api/policies/effective/:unit (copied from src/policy: the console imports only src/model). */
-export interface PolicyOrigin {
-  scope: string;
-  version: number;
-}
-export interface EffectivePolicy {
-  unit: string;
-  scopes: string[];
-  categories: Record<string, { action: CategoryAction; from: PolicyOrigin }>;
-  defaultAction: { action: CategoryAction; from: PolicyOrigin | null };
-  allow: Array<{ name: string; from: PolicyOrigin }>;
-  deny: Array<{ name: string; from: PolicyOrigin }>;
-  blockAction: { action: BlockAction; from: PolicyOrigin } | null;
-}
+/** GET /api/policies/effective/:unit */
+export type { EffectivePolicy, Origin as PolicyOrigin } from '../model/policy.ts';

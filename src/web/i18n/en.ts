@@ -300,6 +300,7 @@ export const en = {
     actionAllow: 'allow',
     effective: 'What unit {{unit}} gets',
     builtIn: 'built-in default',
+    configFile: 'configuration file',
     changes: 'Changes',
   },
   reports: {

@@ -302,6 +302,7 @@ export const zh: Messages = {
     actionAllow: '放行',
     effective: '单位 {{unit}} 的生效策略',
     builtIn: '内置默认值',
+    configFile: '配置文件',
     changes: '变更内容',
   },
   reports: {

@@ -244,10 +244,10 @@ function Daily({ date }: { date: string }): ReactNode {
               {r.health.map((h, i) => (
                 <tr key={i} className={h.status === 'failing' ? 'row-error' : ''}>
                   <td className="small">{h.kind}</td>
-                  <td>{h.name ?? h.id}</td>
+                  <td>{h.name}</td>
                   <td className="num">{fmtNum(h.events)}</td>
                   <td className="num">{fmtNum(h.errors)}</td>
-                  <td className="small nowrap">{fmtTime(h.lastEvent ?? h.lastEventAt ?? null)}</td>
+                  <td className="small nowrap">{fmtTime(h.lastEvent)}</td>
                   <td>
                     <span className={`tag health-${h.status}`}>{h.status}</span>
                   </td>

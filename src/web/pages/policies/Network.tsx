@@ -3,7 +3,7 @@ import { useState, type ReactNode } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
-import type { EffectivePolicy, GatewayStatus, GatewaysAnswer, PolicyGroup } from '../../types.ts';
+import type { EffectivePolicy, GatewayStatus, GatewaysAnswer, PolicyGroup, PolicyOrigin } from '../../types.ts';
 import { Empty, ErrorBanner, Loading, Panel } from '../../components/common.tsx';
 import { useSession } from '../../components/session.tsx';
 import { fmtTime } from '../../format.ts';
@@ -156,7 +156,8 @@ export function Gateways(): ReactNode {
 export function Effective({ unit }: { unit: string }): ReactNode {
   const { t } = useTranslation();
   const q = useQuery({ queryKey: ['policy-effective', unit], queryFn: () => api.get<EffectivePolicy>(`/api/policies/effective/${encodeURIComponent(unit)}`) });
-  const from = (o: { scope: string; version: number } | null): string => (o ? `${o.scope} v${o.version}` : t('policies.builtIn'));
+  // A setting's origin: a stored version, the configuration file (version null), or the built-in default (no origin).
+  const from = (o: PolicyOrigin | null): string => (o === null ? t('policies.builtIn') : o.version === null ? t('policies.configFile') : `${o.scope} v${o.version}`);
   return (
     <Panel title={t('policies.effective', { unit })} actions={q.data ? <span className="muted small mono">{q.data.scopes.join(' → ')}</span> : null}>
       <ErrorBanner error={q.error} />

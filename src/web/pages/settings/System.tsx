@@ -34,15 +34,15 @@ export function Sensors(): ReactNode {
             </thead>
             <tbody>
               {(list.data ?? []).map((s, i) => (
-                <tr key={s.id ?? s.name ?? i} data-testid="sensor-row" className={s.status === 'failing' ? 'row-error' : ''}>
-                  <td className="mono small">{s.id ?? s.name}</td>
+                <tr key={`${s.kind}:${s.name}:${i}`} data-testid="sensor-row" className={s.status === 'failing' ? 'row-error' : ''}>
+                  <td className="mono small">{s.name}</td>
                   <td className="small">{s.kind}</td>
                   <td>
                     <span className={`tag health-${s.status}`}>{s.status}</span>
                   </td>
                   <td className="num">{fmtNum(s.events)}</td>
                   <td className="num">{fmtNum(s.errors)}</td>
-                  <td className="small nowrap">{fmtTime(s.lastEventAt ?? s.lastEvent ?? null)}</td>
+                  <td className="small nowrap">{fmtTime(s.lastEvent)}</td>
                   <td className="small">{s.detail}</td>
                 </tr>
               ))}
