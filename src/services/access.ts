@@ -6,6 +6,8 @@
  */
 import { MinewardenError } from '../core/errors.ts';
 import { roleCan, type Permission, type Principal } from '../model/auth.ts';
+import type { Incident } from '../model/detect.ts';
+import type { IncidentSummary } from '../store/index.ts';
 
 /** What access needs of the unit tree. */
 export interface TreeView {
@@ -52,6 +54,19 @@ export function unitFilter(a: Access, tree: TreeView, unit?: string): string[] |
     return a.units === null ? ids : ids.filter((id) => a.units?.has(id) === true);
   }
   return a.units === null ? undefined : [...a.units];
+}
+
+/**
+ * An incident as the principal may see it, or null: one seen through a unit outside its subtrees
+ * (a campaign's common unit) shows only the hosts in them, and a timeline only their entries.
+ */
+export function visibleIncident<T extends IncidentSummary | Incident>(a: Access, i: T): T | null {
+  if (a.units === null) return i;
+  const hosts = i.hosts.filter((h) => canSeeUnit(a, h.unit));
+  if (!canSeeUnit(a, i.unit) && hosts.length === 0) return null;
+  if (!('timeline' in i)) return { ...i, hosts };
+  const shown = new Set(hosts.map((h) => h.client));
+  return { ...i, hosts, timeline: i.timeline.filter((t) => shown.has(t.client)) };
 }
 
 /** The actor name written into incident trails and the audit log. */

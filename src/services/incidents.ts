@@ -6,7 +6,7 @@ import { MinewardenError } from '../core/errors.ts';
 import { INCIDENT_STATES, type Incident, type IncidentState } from '../model/detect.ts';
 import { SEVERITIES, type Severity } from '../model/events.ts';
 import type { IncidentChange, IncidentQuery, IncidentSummary } from '../store/index.ts';
-import { actorOf, canSeeUnit, need, unitFilter, type Access } from './access.ts';
+import { actorOf, need, unitFilter, visibleIncident, type Access } from './access.ts';
 import type { ServiceDeps } from './deps.ts';
 
 export interface IncidentListInput {
@@ -24,16 +24,6 @@ export interface IncidentListInput {
 export type IncidentMove = 'ack' | 'contain' | 'resolve' | 'reopen';
 const MOVES: Record<Exclude<IncidentMove, 'reopen'>, IncidentState> = { ack: 'acknowledged', contain: 'contained', resolve: 'resolved' };
 
-function visible<T extends IncidentSummary>(a: Access, i: T): T | null {
-  if (a.units === null) return i;
-  const hosts = i.hosts.filter((h) => canSeeUnit(a, h.unit));
-  if (!canSeeUnit(a, i.unit) && hosts.length === 0) return null;
-  // A campaign's timeline names every host: keep only the entries of the hosts shown.
-  const timeline = (i as Partial<Incident>).timeline;
-  if (timeline === undefined) return { ...i, hosts };
-  const shown = new Set(hosts.map((h) => h.client));
-  return { ...i, hosts, timeline: timeline.filter((t) => shown.has(t.client)) };
-}
 
 export class IncidentService {
   constructor(private readonly d: ServiceDeps) {}
@@ -56,7 +46,7 @@ export class IncidentService {
       this.d.store.incidents.list({ ...q, limit: input.limit ?? 50, offset: input.offset ?? 0 }),
       this.d.store.incidents.count(q),
     ]);
-    return { items: items.map((i) => visible(a, i)).filter((i) => i !== null), total };
+    return { items: items.map((i) => visibleIncident(a, i)).filter((i) => i !== null), total };
   }
 
   /** One incident with its audit trail; not found when the principal may not see it. */
@@ -68,7 +58,7 @@ export class IncidentService {
 
   private async require(a: Access, id: number): Promise<Incident> {
     const i = await this.d.store.incidents.get(id);
-    const v = i === null ? null : visible(a, i);
+    const v = i === null ? null : visibleIncident(a, i);
     if (v === null) throw new MinewardenError('MW_ERR_NOT_FOUND', `no incident #${id}`);
     return v;
   }

@@ -5,7 +5,7 @@
  */
 import type { IncidentSummary } from '../store/index.ts';
 import type { LiveBlock, LiveStats } from '../model/live.ts';
-import { canSeeUnit, type Access } from './access.ts';
+import { canSeeUnit, visibleIncident, type Access } from './access.ts';
 
 export type { LiveBlock, LiveStats };
 
@@ -54,10 +54,8 @@ export class LiveHub {
 
   incident(i: IncidentSummary): void {
     for (const s of this.subs) {
-      // A campaign is seen by whoever sees its unit or any of its hosts' units.
-      // …and gets only the hosts it may see.
-      const hosts = i.hosts.filter((h) => canSeeUnit(s.access, h.unit));
-      if (canSeeUnit(s.access, i.unit) || hosts.length > 0) s.send({ event: 'incident', data: s.access.units === null ? i : { ...i, hosts } });
+      const seen = visibleIncident(s.access, i);
+      if (seen !== null) s.send({ event: 'incident', data: seen });
     }
   }
 

@@ -6,7 +6,7 @@ import { MinewardenError } from '../core/errors.ts';
 import { DNS_OUTCOMES, SEVERITIES, type DnsEvent, type DnsOutcome, type Host, type Severity, type StoredEvent } from '../model/events.ts';
 import type { Unit } from '../model/org.ts';
 import type { Bucket, EventFilter, IncidentSummary } from '../store/index.ts';
-import { canSeeUnit, need, unitFilter, type Access } from './access.ts';
+import { canSeeUnit, need, unitFilter, visibleIncident, type Access } from './access.ts';
 import type { ServiceDeps } from './deps.ts';
 
 const HOUR = 3_600_000;
@@ -229,7 +229,7 @@ export class NetworkService {
       unit,
       path: tree.path(id).filter((u) => canSeeUnit(a, u.id)).map((u) => ({ id: u.id, name: u.name })),
       // A campaign lists only the hosts the principal may see.
-      status, hosts, incidents: incidents.map((i) => ({ ...i, hosts: i.hosts.filter((h) => canSeeUnit(a, h.unit)) })), history,
+      status, hosts, incidents: incidents.map((i) => visibleIncident(a, i)).filter((i) => i !== null), history,
     };
   }
 
@@ -257,7 +257,7 @@ export class NetworkService {
       this.d.store.incidents.list({ text: host.address, limit: 200 }),
     ]);
     const mine = incidents.filter((i) => i.hosts.some((h) => h.client === host.address && h.site === host.site));
-    return { host, queries, flows, alerts, incidents: mine.map((i) => ({ ...i, hosts: i.hosts.filter((h) => canSeeUnit(a, h.unit)) })) };
+    return { host, queries, flows, alerts, incidents: mine.map((i) => visibleIncident(a, i)).filter((i) => i !== null) };
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 import { dailyPatrol, monthlySummary, reportPdf, type DailyPatrol, type MonthlySummary, type ReportSources } from '../reports/index.ts';
 import { roleCan } from '../model/auth.ts';
-import { canSeeUnit, need, type Access } from './access.ts';
+import { need, visibleIncident, type Access } from './access.ts';
 import type { ServiceDeps } from './deps.ts';
 
 export type ReportLanguage = 'en' | 'zh';
@@ -18,7 +18,7 @@ export class ReportService {
       events: this.d.store.events,
       // A campaign reaching into the reader's units shows only the hosts the reader may see.
       incidents: a.units === null ? store : {
-        list: async (q) => (await store.list(q)).map((i) => ({ ...i, hosts: i.hosts.filter((h) => canSeeUnit(a, h.unit)) })),
+        list: async (q) => (await store.list(q)).map((i) => visibleIncident(a, i)).filter((i) => i !== null),
         history: (id) => store.history(id),
       },
       units: () => this.d.org.tree().units(),
